@@ -1,0 +1,39 @@
+"""The portal's domain, one module per topic (see DESIGN.md)."""
+
+from .base import Activity, KeyFigure, State, TimeStampedModel
+from .campus import CampusInitiative, InitiativeFigure
+from .reference import Organisation, Person, SDGTarget, Structure
+from .research import (
+    Authorship,
+    ProjectMember,
+    ProjectPartner,
+    Publication,
+    ResearchProject,
+    Thesis,
+    ThesisSupervisor,
+)
+from .training import Programme, ProgrammeFigure, ProgrammePartner, ProgrammeSpeciality
+
+__all__ = [
+    "Activity",
+    "Authorship",
+    "CampusInitiative",
+    "InitiativeFigure",
+    "KeyFigure",
+    "Organisation",
+    "Person",
+    "Programme",
+    "ProgrammeFigure",
+    "ProgrammePartner",
+    "ProgrammeSpeciality",
+    "ProjectMember",
+    "ProjectPartner",
+    "Publication",
+    "ResearchProject",
+    "SDGTarget",
+    "State",
+    "Structure",
+    "Thesis",
+    "ThesisSupervisor",
+    "TimeStampedModel",
+]

@@ -1,0 +1,227 @@
+"""What every model of the portal shares: timestamps, the publication state, years."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Plausible years for an activity of the school (founded in 1843; reports from 2023 on).
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class State(models.TextChoices):
+    """Where an entry stands in the editorial workflow. The public sees only PUBLISHED."""
+
+    DRAFT = "draft", _("brouillon")
+    PUBLISHED = "published", _("publié")
+
+
+class ActivityQuerySet(models.QuerySet):
+    """Reads shared by every kind of activity; every public query starts from published()."""
+
+    def published(self):
+        return self.filter(state=State.PUBLISHED)
+
+    def _where(self, **lookups):
+        """Rows matching lookups across a to-many relation, without duplicates or DISTINCT."""
+        return self.filter(pk__in=self.model._base_manager.filter(**lookups).values("pk"))
+
+    def for_structures(self, structure_ids):
+        return self._where(structures__in=structure_ids)
+
+    def for_structure(self, structure):
+        """Entries of a structure and of every structure below it (a lab and its teams)."""
+        return self.for_structures(structure.descendant_ids())
+
+    def for_target(self, target):
+        return self._where(targets=target)
+
+    def search(self, text):
+        """Plain case-insensitive search in both languages' titles and summaries."""
+        query = Q()
+        for field in self.model.search_fields:
+            query |= Q(**{f"{field}__icontains": text})
+        return self.filter(query)
+
+    def publish(self):
+        return self.exclude(state=State.PUBLISHED).update(
+            state=State.PUBLISHED, published_at=timezone.now(), updated_at=timezone.now()
+        )
+
+    def unpublish(self):
+        return self.filter(state=State.PUBLISHED).update(
+            state=State.DRAFT, updated_at=timezone.now()
+        )
+
+
+class PeriodQuerySet(ActivityQuerySet):
+    """Activities that run over a span of years (end_year empty: still running)."""
+
+    def in_year(self, year):
+        return self.filter(start_year__lte=year).filter(
+            Q(end_year__gte=year) | Q(end_year__isnull=True)
+        )
+
+    def years(self):
+        """Every year in which at least one of these activities ran, newest first."""
+        this_year = timezone.now().year
+        years = set()
+        for start, end in self.values_list("start_year", "end_year").distinct():
+            years.update(range(start, (end or max(this_year, start)) + 1))
+        return sorted(years, reverse=True)
+
+
+class Activity(TimeStampedModel):
+    """Fields common to programmes, projects, theses, publications and campus initiatives.
+
+    Each concrete model declares its own ``structures`` and ``targets`` relations so
+    that their reverse names read well (``structure.theses``), and lists in
+    ``search_fields`` the text fields that ``q`` looks into.
+    """
+
+    State = State
+
+    title = models.CharField(_("titre"), max_length=400)
+    summary = models.TextField(_("résumé"), blank=True)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=140, unique=True)
+    state = models.CharField(
+        _("état"), max_length=12, choices=State.choices, default=State.DRAFT
+    )
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True, editable=False)
+
+    search_fields = ("title_fr", "title_en", "summary_fr", "summary_en")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self):
+        return self.state == State.PUBLISHED
+
+    def save(self, *args, **kwargs):
+        if self.state == State.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class Period(models.Model):
+    """The years an activity covers; an empty end year means it is still running."""
+
+    start_year = models.PositiveSmallIntegerField(_("année de début"), validators=year_validators)
+    end_year = models.PositiveSmallIntegerField(
+        _("année de fin"),
+        null=True,
+        blank=True,
+        validators=year_validators,
+        help_text=_("Laisser vide si l'activité est en cours."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def period_constraints(cls, name):
+        """End after start, and both plausible: the database refuses anything else."""
+        return [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=models.F("start_year")),
+                name=f"{name}_end_after_start",
+                violation_error_message=_("L'année de fin précède l'année de début."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__gte=MIN_YEAR, start_year__lte=MAX_YEAR),
+                name=f"{name}_plausible_start_year",
+            ),
+        ]
+
+    @property
+    def years_display(self):
+        if self.end_year is None:
+            return _("depuis %(year)s") % {"year": self.start_year}
+        if self.end_year == self.start_year:
+            return str(self.start_year)
+        return f"{self.start_year}–{self.end_year}"
+
+
+class Ordered(models.Model):
+    """A row of an ordered list (authors, supervisors, partners…)."""
+
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+
+class KeyFigure(Ordered):
+    """A figure with its unit, as the report gives it: "environ 65 000 € par an"."""
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exactement")
+        ABOUT = "about", _("environ")
+        MORE_THAN = "more_than", _("plus de")
+
+    qualifier = models.CharField(
+        _("précision"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
+    )
+    value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2)
+    value_max = models.DecimalField(
+        _("valeur haute"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Pour une fourchette (« de 1 à 3 entraînements par semaine »)."),
+    )
+    unit = models.CharField(_("unité"), max_length=60, blank=True)
+    label = models.CharField(_("libellé"), max_length=250)
+    year = models.PositiveSmallIntegerField(
+        _("année"), null=True, blank=True, validators=year_validators
+    )
+
+    class Meta(Ordered.Meta):
+        abstract = True
+
+    @classmethod
+    def figure_constraints(cls, name):
+        return [
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True) | Q(value_max__gte=models.F("value")),
+                name=f"{name}_range_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.value_display} {self.unit} — {self.label}".replace("  ", " ")
+
+    @property
+    def value_display(self):
+        from django.contrib.humanize.templatetags.humanize import intcomma
+        from django.utils.formats import number_format
+
+        def fmt(number):
+            number = number.normalize() if number == number.to_integral() else number
+            if number == number.to_integral():
+                return intcomma(int(number))
+            return number_format(number)
+
+        text = fmt(self.value)
+        if self.value_max is not None:
+            text = _("%(low)s à %(high)s") % {"low": text, "high": fmt(self.value_max)}
+        if self.qualifier != self.Qualifier.EXACT:
+            text = f"{self.get_qualifier_display()} {text}"
+        return text
