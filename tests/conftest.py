@@ -10,10 +10,7 @@ def _french():
         yield
 
 
-@pytest.fixture(scope="session")
-def report_2023(django_db_setup, django_db_blocker):
-    """The 2023 report loaded once for the whole session (read-only tests use it)."""
-    with django_db_blocker.unblock():
-        call_command("load_report", "2023", verbosity=0)
-    yield
-    # Nothing to undo: tests that write use their own transactions on top.
+@pytest.fixture
+def report_2023(db):
+    """The 2023 report, loaded as `make run` loads it, inside the test's transaction."""
+    call_command("load_report", "2023", verbosity=0)
