@@ -297,6 +297,11 @@ class Publication(Activity):
     doi = models.CharField(_("DOI"), max_length=200, blank=True)
     hal_id = models.CharField(_("identifiant HAL"), max_length=40, blank=True)
     url = models.URLField(_("lien"), blank=True)
+    more_authors = models.BooleanField(
+        _("autres auteurs non listés"),
+        default=False,
+        help_text=_("Cocher quand la liste des auteurs est abrégée (« et al. »)."),
+    )
     projects = models.ManyToManyField(
         ResearchProject, verbose_name=_("projets"), blank=True, related_name="publications"
     )
@@ -318,6 +323,7 @@ class Publication(Activity):
     )
 
     objects = PublicationQuerySet.as_manager()
+    search_fields = (*Activity.search_fields, "venue", "authorships__name")
 
     class Meta:
         ordering = ["-year", "-month", "title"]
