@@ -48,11 +48,14 @@ class ActivityQuerySet(models.QuerySet):
         return self._where(targets=target)
 
     def search(self, text):
-        """Plain case-insensitive search in both languages' titles and summaries."""
+        """Plain case-insensitive search in the model's search_fields (both languages).
+
+        Some search fields cross a to-many relation (authors), hence the subquery.
+        """
         query = Q()
         for field in self.model.search_fields:
             query |= Q(**{f"{field}__icontains": text})
-        return self.filter(query)
+        return self.filter(pk__in=self.model._base_manager.filter(query).values("pk"))
 
     def publish(self):
         return self.exclude(state=State.PUBLISHED).update(
