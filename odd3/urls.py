@@ -1,4 +1,12 @@
-from django.contrib import admin
-from django.urls import path
+"""Root URLs: the public site under /fr/ and /en/, the admin at /admin/ (not translated)."""
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(path("", include("activities.urls")), prefix_default_language=True)

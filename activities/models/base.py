@@ -33,19 +33,20 @@ class ActivityQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=State.PUBLISHED)
 
-    def _where(self, **lookups):
-        """Rows matching lookups across a to-many relation, without duplicates or DISTINCT."""
-        return self.filter(pk__in=self.model._base_manager.filter(**lookups).values("pk"))
+    def having(self, *conditions, **lookups):
+        """Rows matching conditions across to-many relations, without duplicates or DISTINCT."""
+        matching = self.model._base_manager.filter(*conditions, **lookups)
+        return self.filter(pk__in=matching.values("pk"))
 
     def for_structures(self, structure_ids):
-        return self._where(structures__in=structure_ids)
+        return self.having(structures__in=structure_ids)
 
     def for_structure(self, structure):
         """Entries of a structure and of every structure below it (a lab and its teams)."""
         return self.for_structures(structure.descendant_ids())
 
     def for_target(self, target):
-        return self._where(targets=target)
+        return self.having(targets=target)
 
     def search(self, text):
         """Plain case-insensitive search in the model's search_fields (both languages).
@@ -55,7 +56,7 @@ class ActivityQuerySet(models.QuerySet):
         query = Q()
         for field in self.model.search_fields:
             query |= Q(**{f"{field}__icontains": text})
-        return self.filter(pk__in=self.model._base_manager.filter(query).values("pk"))
+        return self.having(query)
 
     def publish(self):
         return self.exclude(state=State.PUBLISHED).update(

@@ -8,6 +8,17 @@ from .base import Activity, KeyFigure, Period, PeriodQuerySet
 from .reference import Organisation, SDGTarget, Structure
 
 
+class CampusInitiativeQuerySet(PeriodQuerySet):
+    def with_list_data(self):
+        """What a result card shows: provider, structures and targets."""
+        return self.select_related("provider").prefetch_related("structures", "targets")
+
+    def with_detail_data(self):
+        return self.select_related("provider").prefetch_related(
+            "structures", "targets", "partners", "figures"
+        )
+
+
 class CampusInitiative(Activity, Period):
     class Audience(models.TextChoices):
         STUDENTS = "students", _("élèves")
@@ -50,7 +61,7 @@ class CampusInitiative(Activity, Period):
         related_name="campus_initiatives",
     )
 
-    objects = PeriodQuerySet.as_manager()
+    objects = CampusInitiativeQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

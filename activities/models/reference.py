@@ -79,6 +79,28 @@ class Structure(TimeStampedModel):
         return list(reversed(chain))
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def with_public_activity(self):
+        """Organisations linked to a structure or to at least one published activity."""
+        from .campus import CampusInitiative
+        from .research import ProjectPartner, Thesis
+        from .training import ProgrammePartner
+
+        published = State.PUBLISHED
+        org = OuterRef("pk")
+        return self.filter(
+            Exists(Structure.partners.through.objects.filter(organisation=org))
+            | Exists(ProgrammePartner.objects.filter(organisation=org, programme__state=published))
+            | Exists(ProjectPartner.objects.filter(organisation=org, project__state=published))
+            | Exists(
+                Thesis.objects.filter(Q(partners=org) | Q(doctoral_school=org), state=published)
+            )
+            | Exists(
+                CampusInitiative.objects.filter(Q(partners=org) | Q(provider=org), state=published)
+            )
+        )
+
+
 class Organisation(TimeStampedModel):
     """A partner or funder: university, hospital, research body, company, agency…"""
 
@@ -98,6 +120,8 @@ class Organisation(TimeStampedModel):
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     website = models.URLField(_("site web"), blank=True)
     slug = models.SlugField(_("identifiant d'URL"), max_length=80, unique=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -2,12 +2,38 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .base import Activity, ActivityQuerySet, Ordered, Period, PeriodQuerySet, year_validators
 from .reference import Organisation, Person, SDGTarget, Structure
+
+
+class ResearchProjectQuerySet(PeriodQuerySet):
+    def with_list_data(self):
+        """What a result card shows: structures, targets and partners."""
+        return self.prefetch_related(
+            "structures",
+            "targets",
+            Prefetch(
+                "partnerships", queryset=ProjectPartner.objects.select_related("organisation")
+            ),
+        )
+
+    def with_detail_data(self):
+        """The project with its partners, team, and its published theses and publications."""
+        return self.with_list_data().prefetch_related(
+            Prefetch("team", queryset=ProjectMember.objects.select_related("person")),
+            Prefetch(
+                "theses",
+                queryset=Thesis.objects.published().select_related("candidate"),
+            ),
+            Prefetch(
+                "publications",
+                queryset=Publication.objects.published().prefetch_related("authorships"),
+            ),
+        )
 
 
 class ResearchProject(Activity, Period):
@@ -63,7 +89,7 @@ class ResearchProject(Activity, Period):
         related_name="projects",
     )
 
-    objects = PeriodQuerySet.as_manager()
+    objects = ResearchProjectQuerySet.as_manager()
     search_fields = (*Activity.search_fields, "acronym")
 
     class Meta:
@@ -156,6 +182,33 @@ nnt_validator = RegexValidator(
 )
 
 
+class ThesisQuerySet(PeriodQuerySet):
+    def with_list_data(self):
+        """What a result card shows: candidate, supervisors, structures, targets."""
+        return self.select_related("candidate").prefetch_related(
+            "structures",
+            "targets",
+            Prefetch(
+                "supervisions", queryset=ThesisSupervisor.objects.select_related("person")
+            ),
+        )
+
+    def with_detail_data(self):
+        return self.select_related("candidate", "doctoral_school", "project").prefetch_related(
+            "structures",
+            "targets",
+            "partners",
+            Prefetch(
+                "supervisions",
+                queryset=ThesisSupervisor.objects.select_related("person__affiliation"),
+            ),
+            Prefetch(
+                "publications",
+                queryset=Publication.objects.published().prefetch_related("authorships"),
+            ),
+        )
+
+
 class Thesis(Activity, Period):
     class Status(models.TextChoices):
         ONGOING = "ongoing", _("en cours")
@@ -216,7 +269,7 @@ class Thesis(Activity, Period):
         related_name="theses",
     )
 
-    objects = PeriodQuerySet.as_manager()
+    objects = ThesisQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_year", "title"]
@@ -274,6 +327,20 @@ class PublicationQuerySet(ActivityQuerySet):
 
     def years(self):
         return list(self.order_by("-year").values_list("year", flat=True).distinct())
+
+    def with_list_data(self):
+        """What a result card shows: authors in order, structures, targets."""
+        return self.prefetch_related(
+            Prefetch("authorships", queryset=Authorship.objects.select_related("person")),
+            "structures",
+            "targets",
+        )
+
+    def with_detail_data(self):
+        return self.with_list_data().prefetch_related(
+            Prefetch("projects", queryset=ResearchProject.objects.published()),
+            Prefetch("theses", queryset=Thesis.objects.published().select_related("candidate")),
+        )
 
 
 class Publication(Activity):

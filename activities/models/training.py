@@ -1,11 +1,30 @@
 """Training programmes (section A of the report)."""
 
 from django.db import models
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .base import Activity, KeyFigure, Ordered, Period, PeriodQuerySet
 from .reference import Organisation, SDGTarget, Structure
+
+
+class ProgrammeQuerySet(PeriodQuerySet):
+    def with_list_data(self):
+        """What a result card shows: structures and targets (2 queries per page)."""
+        return self.prefetch_related("structures", "targets")
+
+    def with_detail_data(self):
+        return self.prefetch_related(
+            "structures",
+            "targets",
+            "specialities",
+            "figures",
+            Prefetch(
+                "partnerships",
+                queryset=ProgrammePartner.objects.select_related("organisation"),
+            ),
+        )
 
 
 class Programme(Activity, Period):
@@ -35,7 +54,7 @@ class Programme(Activity, Period):
         related_name="programmes",
     )
 
-    objects = PeriodQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -1,0 +1,49 @@
+"""Public URLs, French first; the paths are translatable (gettext_lazy)."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(_("recherche/"), views.search, name="search"),
+    path(_("formations/"), views.ProgrammeListView.as_view(), name="programme-list"),
+    path(
+        _("formations/<slug:slug>/"), views.ProgrammeDetailView.as_view(), name="programme-detail"
+    ),
+    path(_("projets/"), views.ResearchProjectListView.as_view(), name="project-list"),
+    path(
+        _("projets/<slug:slug>/"),
+        views.ResearchProjectDetailView.as_view(),
+        name="project-detail",
+    ),
+    path(_("theses/"), views.ThesisListView.as_view(), name="thesis-list"),
+    path(_("theses/<slug:slug>/"), views.ThesisDetailView.as_view(), name="thesis-detail"),
+    path(_("publications/"), views.PublicationListView.as_view(), name="publication-list"),
+    path(
+        _("publications/<slug:slug>/"),
+        views.PublicationDetailView.as_view(),
+        name="publication-detail",
+    ),
+    path(_("campus/"), views.CampusInitiativeListView.as_view(), name="campus-list"),
+    path(
+        _("campus/<slug:slug>/"), views.CampusInitiativeDetailView.as_view(), name="campus-detail"
+    ),
+    path(_("personnes/"), views.PersonListView.as_view(), name="person-list"),
+    path(_("personnes/<slug:slug>/"), views.PersonDetailView.as_view(), name="person-detail"),
+    path(_("structures/"), views.StructureListView.as_view(), name="structure-list"),
+    path(
+        _("structures/<slug:slug>/"), views.StructureDetailView.as_view(), name="structure-detail"
+    ),
+    path(_("partenaires/"), views.OrganisationListView.as_view(), name="partner-list"),
+    path(
+        _("partenaires/<slug:slug>/"),
+        views.OrganisationDetailView.as_view(),
+        name="partner-detail",
+    ),
+    path(_("cibles/"), views.TargetListView.as_view(), name="target-list"),
+    path(_("cibles/<str:code>/"), views.TargetDetailView.as_view(), name="target-detail"),
+]
