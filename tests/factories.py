@@ -38,6 +38,7 @@ class PersonFactory(DjangoModelFactory):
 class ActivityFactory(DjangoModelFactory):
     class Meta:
         abstract = True
+        skip_postgeneration_save = True
 
     title_fr = factory.Sequence(lambda n: f"Activité {n}")
     summary_fr = "Un résumé."
