@@ -1,5 +1,7 @@
 """What every model of the portal shares: timestamps, the publication state, years."""
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -218,10 +220,10 @@ class KeyFigure(Ordered):
         from django.utils.formats import number_format
 
         def fmt(number):
-            number = number.normalize() if number == number.to_integral() else number
+            number = Decimal(str(number))
             if number == number.to_integral():
                 return intcomma(int(number))
-            return number_format(number)
+            return number_format(number.normalize())
 
         text = fmt(self.value)
         if self.value_max is not None:
