@@ -284,7 +284,8 @@ SEARCH_LIMIT = 20
 
 def search(request):
     """Search every kind at once; each kind shows its first results and its total."""
-    query = request.GET.get("q", "").strip()[:200]
+    # NUL characters cannot reach PostgreSQL; the rest is matched as typed.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     groups = []
     if query:
         for section in SECTIONS:

@@ -225,6 +225,7 @@ def test_search_finds_every_kind_and_never_drafts(client, world):
     assert "Apnée du sommeil" in page and "Apnée et réhabilitation" in page
     assert "Apnée cachée" not in page
     assert client.get("/fr/recherche/", {"q": "x" * 5000}).status_code == 200
+    assert client.get("/fr/recherche/", {"q": "a\x00b"}).status_code == 200
 
 
 def test_root_redirects_to_french_and_english_paths_answer(client, world):
@@ -269,6 +270,7 @@ def test_invalid_filter_values_are_explained_and_the_rest_still_applies(client, 
         {"partner": "\x00"},
         {"target": "3.4" * 100},
         {"q": "%_\\"},
+        {"q": "\x00"},
         {"kind": ["anr", "europe"]},
     ],
 )
