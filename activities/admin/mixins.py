@@ -1,12 +1,16 @@
 """What every activity admin shares: columns, filters, the publish actions, ordered inlines."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 TIMESTAMPS = ("created_at", "updated_at")
+
+# A web address typed without its scheme is taken as https:// (Django 6's default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 ACTIVITY_TIMESTAMPS = (*TIMESTAMPS, "published_at")
 
 
@@ -59,6 +63,7 @@ class ActivityAdmin(TranslationAdmin):
     """Base admin of programmes, projects, theses, publications and campus initiatives."""
 
     actions = ["publish", "unpublish"]
+    formfield_overrides = HTTPS_URLS
     readonly_fields = ACTIVITY_TIMESTAMPS
     prepopulated_fields = {"slug": ("title_fr",)}
     autocomplete_fields = ("structures",)

@@ -6,11 +6,12 @@ from modeltranslation.admin import TranslationAdmin
 
 from activities.models import Organisation, Person, SDGTarget, Structure
 
-from .mixins import TIMESTAMPS, timestamps_fieldset
+from .mixins import HTTPS_URLS, TIMESTAMPS, timestamps_fieldset
 
 
 @admin.register(Structure)
 class StructureAdmin(TranslationAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("acronym", "name", "kind", "parent", "updated_at")
     list_display_links = ("acronym", "name")
     list_filter = ("kind", ("parent", admin.RelatedOnlyFieldListFilter))
@@ -28,6 +29,7 @@ class StructureAdmin(TranslationAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("name", "acronym", "kind", "website", "updated_at")
     list_filter = ("kind",)
     search_fields = ("name", "acronym", "slug")
