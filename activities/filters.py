@@ -193,10 +193,13 @@ class ResearchProjectFilterSet(ActivityFilterSet):
     status = _choice_filter(
         _("Statut"), "status", ResearchProject.Status.choices, _("Tous les statuts")
     )
-    sort = _sort_filter((("acronym", "acronym"), *PERIOD_SORT), {
-        "acronym": _("Acronyme (A → Z)"),
-        **PERIOD_SORT_LABELS,
-    })
+    sort = _sort_filter(
+        (("acronym", "acronym"), *PERIOD_SORT),
+        {
+            "acronym": _("Acronyme (A → Z)"),
+            **PERIOD_SORT_LABELS,
+        },
+    )
     person_lookups = ("members",)
 
     class Meta(ActivityFilterSet.Meta):

@@ -440,4 +440,3 @@ class TargetDetailView(PublicPageMixin, DetailView):
         return super().get_context_data(
             groups=_activities_of(**{section.key: tagged for section in SECTIONS}), **kwargs
         )
-

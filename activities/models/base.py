@@ -101,9 +101,7 @@ class Activity(TimeStampedModel):
     title = models.CharField(_("titre"), max_length=400)
     summary = models.TextField(_("résumé"), blank=True)
     slug = models.SlugField(_("identifiant d'URL"), max_length=140, unique=True)
-    state = models.CharField(
-        _("état"), max_length=12, choices=State.choices, default=State.DRAFT
-    )
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True, editable=False)
 
     search_fields = ("title_fr", "title_en", "summary_fr", "summary_en")
@@ -114,14 +112,14 @@ class Activity(TimeStampedModel):
     def __str__(self):
         return self.title
 
-    @property
-    def is_published(self):
-        return self.state == State.PUBLISHED
-
     def save(self, *args, **kwargs):
         if self.state == State.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.state == State.PUBLISHED
 
 
 class Period(models.Model):
@@ -202,6 +200,9 @@ class KeyFigure(Ordered):
     class Meta(Ordered.Meta):
         abstract = True
 
+    def __str__(self):
+        return f"{self.value_display} {self.unit} — {self.label}".replace("  ", " ")
+
     @classmethod
     def figure_constraints(cls, name):
         return [
@@ -210,9 +211,6 @@ class KeyFigure(Ordered):
                 name=f"{name}_range_ordered",
             )
         ]
-
-    def __str__(self):
-        return f"{self.value_display} {self.unit} — {self.label}".replace("  ", " ")
 
     @property
     def value_display(self):

@@ -150,16 +150,12 @@ class PersonQuerySet(models.QuerySet):
 
         published = State.PUBLISHED
         return self.filter(
-            Exists(
-                ProjectMember.objects.filter(person=OuterRef("pk"), project__state=published)
-            )
+            Exists(ProjectMember.objects.filter(person=OuterRef("pk"), project__state=published))
             | Exists(Thesis.objects.filter(candidate=OuterRef("pk"), state=published))
             | Exists(
                 ThesisSupervisor.objects.filter(person=OuterRef("pk"), thesis__state=published)
             )
-            | Exists(
-                Authorship.objects.filter(person=OuterRef("pk"), publication__state=published)
-            )
+            | Exists(Authorship.objects.filter(person=OuterRef("pk"), publication__state=published))
         )
 
 
@@ -169,9 +165,7 @@ class Person(TimeStampedModel):
     first_name = models.CharField(_("prénom"), max_length=120)
     last_name = models.CharField(_("nom"), max_length=120)
     slug = models.SlugField(_("identifiant d'URL"), max_length=120, unique=True)
-    orcid = models.CharField(
-        _("ORCID"), max_length=19, blank=True, validators=[orcid_validator]
-    )
+    orcid = models.CharField(_("ORCID"), max_length=19, blank=True, validators=[orcid_validator])
     idhal = models.CharField(_("idHAL"), max_length=100, blank=True)
     structure = models.ForeignKey(
         Structure,

@@ -63,9 +63,7 @@ class ResearchProject(Activity, Period):
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.ONGOING
     )
-    coordinated_by_school = models.BooleanField(
-        _("coordonné par IMT Mines Alès"), default=False
-    )
+    coordinated_by_school = models.BooleanField(_("coordonné par IMT Mines Alès"), default=False)
     outcomes = models.TextField(_("résultats"), blank=True)
     url = models.URLField(_("page du projet"), blank=True)
     structures = models.ManyToManyField(
@@ -177,8 +175,10 @@ class ProjectMember(Ordered):
 
 nnt_validator = RegexValidator(
     r"^\d{4}[A-Z0-9]{4}[A-Z0-9]{4}$",
-    _("Un NNT s'écrit sur 12 caractères : l'année, le code de l'établissement, un numéro "
-      "(ex. : 2023IMTA0012)."),
+    _(
+        "Un NNT s'écrit sur 12 caractères : l'année, le code de l'établissement, un numéro "
+        "(ex. : 2023IMTA0012)."
+    ),
 )
 
 
@@ -188,9 +188,7 @@ class ThesisQuerySet(PeriodQuerySet):
         return self.select_related("candidate").prefetch_related(
             "structures",
             "targets",
-            Prefetch(
-                "supervisions", queryset=ThesisSupervisor.objects.select_related("person")
-            ),
+            Prefetch("supervisions", queryset=ThesisSupervisor.objects.select_related("person")),
         )
 
     def with_detail_data(self):
@@ -306,9 +304,7 @@ class ThesisSupervisor(Ordered):
         on_delete=models.PROTECT,
         related_name="supervisions",
     )
-    role = models.CharField(
-        _("rôle"), max_length=12, choices=Role.choices, default=Role.DIRECTOR
-    )
+    role = models.CharField(_("rôle"), max_length=12, choices=Role.choices, default=Role.DIRECTOR)
 
     class Meta(Ordered.Meta):
         verbose_name = _("encadrant·e")
@@ -354,9 +350,7 @@ class Publication(Activity):
         OTHER = "other", _("autre publication")
 
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
-    venue = models.CharField(
-        _("revue ou congrès"), max_length=400, blank=True
-    )
+    venue = models.CharField(_("revue ou congrès"), max_length=400, blank=True)
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("année"), validators=year_validators)
     month = models.PositiveSmallIntegerField(_("mois"), null=True, blank=True)
