@@ -6,8 +6,10 @@ other filters still apply (views run the filtersets with ``strict = False``).
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField
 
 from .models import (
     CampusInitiative,
@@ -20,8 +22,35 @@ from .models import (
     Structure,
     Thesis,
 )
+from .models.base import MAX_YEAR, MIN_YEAR
 
 INVALID_CHOICE = _("« %(value)s » ne correspond à aucun choix possible.")
+
+
+class YearField(ChoiceField):
+    """Offers the years that have results, and accepts any plausible year (a shared link
+    to a year with nothing in it answers "0 results", not an error)."""
+
+    default_error_messages = {
+        "invalid_choice": _("« %(value)s » n'est pas une année entre %(min)s et %(max)s.")
+    }
+
+    def valid_value(self, value):
+        return str(value).isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        if not self.valid_value(value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value, "min": MIN_YEAR, "max": MAX_YEAR},
+            )
+
+
+class YearFilter(django_filters.ChoiceFilter):
+    field_class = YearField
 
 
 def _choice_errors():
@@ -37,11 +66,10 @@ class ActivityFilterSet(django_filters.FilterSet):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    year = django_filters.ChoiceFilter(
+    year = YearFilter(
         label=_("Année"),
         method="filter_year",
         empty_label=_("Toutes les années"),
-        error_messages=_choice_errors(),
     )
     structure = django_filters.ModelChoiceFilter(
         label=_("Structure"),

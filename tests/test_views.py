@@ -257,7 +257,7 @@ def test_invalid_filter_values_are_explained_and_the_rest_still_applies(client, 
     page = text(response)
     assert "Dans la cible" in page
     assert "Hors cible" not in page
-    assert "« abc » ne correspond à aucun choix possible" in page
+    assert "« abc » n'est pas une année entre 1900 et 2100" in page
     assert "« nope » ne correspond à aucun choix possible" in page
     assert "« x » n'est pas un numéro de page" in page
 
