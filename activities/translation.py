@@ -61,3 +61,48 @@ class FigureTranslation(TranslationOptions):
     fields = ("label", "unit")
     required_languages = ("fr",)
     empty_values = ""
+
+
+# History (django-simple-history) is registered here, after modeltranslation, so that each
+# historical model copies the ``_fr`` / ``_en`` columns too. Through models (authors,
+# supervisors, partners…) keep their own history; plain many-to-many relations are
+# recorded with their model.
+def _register_history():
+    from simple_history import register
+
+    from .models import (
+        Authorship,
+        Editorship,
+        Organisation,
+        Person,
+        ProgrammePartner,
+        ProjectMember,
+        ProjectPartner,
+        ThesisSupervisor,
+    )
+
+    tagged = ["structures", "targets"]
+    histories = {
+        Structure: ["partners"],
+        Organisation: [],
+        Person: [],
+        Programme: tagged,
+        ResearchProject: tagged,
+        Thesis: [*tagged, "partners"],
+        Publication: [*tagged, "projects", "theses"],
+        CampusInitiative: [*tagged, "partners"],
+        ProgrammePartner: [],
+        ProgrammeSpeciality: [],
+        ProgrammeFigure: [],
+        ProjectPartner: [],
+        ProjectMember: [],
+        ThesisSupervisor: [],
+        Authorship: [],
+        InitiativeFigure: [],
+        Editorship: [],
+    }
+    for model, m2m_fields in histories.items():
+        register(model, m2m_fields=m2m_fields, app="activities")
+
+
+_register_history()

@@ -46,4 +46,5 @@ urlpatterns = [
     ),
     path(_("cibles/"), views.TargetListView.as_view(), name="target-list"),
     path(_("cibles/<str:code>/"), views.TargetDetailView.as_view(), name="target-detail"),
+    path(_("apercu/<str:model_name>/<int:pk>/"), views.preview, name="preview"),
 ]

@@ -1,6 +1,9 @@
 """Public pages. Every query starts from ``published()``: the public never sees a draft."""
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -9,6 +12,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from . import filters
+from .access import scoped
 from .models import (
     CampusInitiative,
     Organisation,
@@ -172,6 +176,26 @@ class ActivityListView(PublicPageMixin, FilterView):
 class ActivityDetailView(PublicPageMixin, DetailView):
     def get_queryset(self):
         return self.model.objects.published().with_detail_data()
+
+
+class PreviewMixin:
+    """Staff see an entry in any state exactly as the public page will show it (related
+    entries still published only), if the admin lets them see it."""
+
+    pk_url_kwarg = "pk"
+    slug_url_kwarg = None
+
+    def get_queryset(self):
+        return scoped(self.request.user, self.model.objects.all()).with_detail_data()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
 
 # Programmes ----------------------------------------------------------------------------
@@ -440,3 +464,26 @@ class TargetDetailView(PublicPageMixin, DetailView):
         return super().get_context_data(
             groups=_activities_of(**{section.key: tagged for section in SECTIONS}), **kwargs
         )
+
+
+DETAIL_VIEWS = {
+    view.model._meta.model_name: view
+    for view in (
+        ProgrammeDetailView,
+        ResearchProjectDetailView,
+        ThesisDetailView,
+        PublicationDetailView,
+        CampusInitiativeDetailView,
+    )
+}
+
+
+@staff_member_required
+def preview(request, model_name, pk):
+    detail_view = DETAIL_VIEWS.get(model_name)
+    if detail_view is None:
+        raise Http404
+    if not request.user.has_perm(f"activities.view_{model_name}"):
+        raise PermissionDenied
+    view = type(f"{detail_view.__name__}Preview", (PreviewMixin, detail_view), {})
+    return view.as_view()(request, pk=pk)

@@ -1,5 +1,6 @@
 """The admin: who gets in, what every form saves, the publish actions, ensure_admin."""
 
+import html
 import re
 from html.parser import HTMLParser
 from io import StringIO
@@ -285,7 +286,9 @@ def test_publish_and_unpublish_actions_change_state_and_report_the_count(model):
 
     response = client.post(url, {"action": "publish", "_selected_action": selected}, follow=True)
 
-    assert "2 éléments publiés. 1 l&#x27;était déjà." in response.content.decode()
+    page = html.unescape(response.content.decode())
+    assert "Publier : 2 fiches traitées." in page
+    assert "est à l'état « publié » : impossible de le publier." in page
     assert set(model.objects.published().values_list("pk", flat=True)) == set(selected)
     assert all(obj.published_at for obj in model.objects.filter(pk__in=selected))
     untouched.refresh_from_db()
@@ -293,8 +296,9 @@ def test_publish_and_unpublish_actions_change_state_and_report_the_count(model):
 
     response = client.post(url, {"action": "unpublish", "_selected_action": selected}, follow=True)
 
-    assert "3 éléments dépubliés (repassés en brouillon)." in response.content.decode()
+    assert "Dépublier : 3 fiches traitées." in response.content.decode()
     assert not model.objects.published().exists()
+    assert model.objects.filter(state=models.State.UNPUBLISHED).count() == 3
 
 
 # -- Publications: authors in order, a constant number of queries ---------------------

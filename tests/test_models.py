@@ -75,15 +75,6 @@ def test_published_leaves_drafts_out():
     assert list(ResearchProject.objects.published()) == [shown]
 
 
-def test_publish_and_unpublish_stamp_and_count():
-    drafts = [ResearchProjectFactory(state=State.DRAFT) for _ in range(2)]
-    assert ResearchProject.objects.filter(pk__in=[d.pk for d in drafts]).publish() == 2
-    assert ResearchProject.objects.published().count() == 2
-    assert all(p.published_at for p in ResearchProject.objects.all())
-    assert ResearchProject.objects.all().unpublish() == 2
-    assert not ResearchProject.objects.published().exists()
-
-
 def test_in_year_covers_the_whole_period_and_open_ended_activities():
     finished = ResearchProjectFactory(start_year=2019, end_year=2021)
     running = ResearchProjectFactory(start_year=2022, end_year=None)

@@ -6,12 +6,13 @@ from modeltranslation.admin import TranslationAdmin
 
 from activities.models import Organisation, Person, SDGTarget, Structure
 
-from .mixins import HTTPS_URLS, TIMESTAMPS, timestamps_fieldset
+from activities.access import in_scope
+
+from .mixins import TIMESTAMPS, PortalAdmin, timestamps_fieldset
 
 
 @admin.register(Structure)
-class StructureAdmin(TranslationAdmin):
-    formfield_overrides = HTTPS_URLS
+class StructureAdmin(PortalAdmin, TranslationAdmin):
     list_display = ("acronym", "name", "kind", "parent", "updated_at")
     list_display_links = ("acronym", "name")
     list_filter = ("kind", ("parent", admin.RelatedOnlyFieldListFilter))
@@ -28,8 +29,7 @@ class StructureAdmin(TranslationAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    formfield_overrides = HTTPS_URLS
+class OrganisationAdmin(PortalAdmin):
     list_display = ("name", "acronym", "kind", "website", "updated_at")
     list_filter = ("kind",)
     search_fields = ("name", "acronym", "slug")
@@ -43,7 +43,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(PortalAdmin):
     list_display = ("last_name", "first_name", "structure", "affiliation", "orcid", "idhal")
     list_display_links = ("last_name", "first_name")
     list_filter = (
@@ -61,6 +61,11 @@ class PersonAdmin(admin.ModelAdmin):
         (_("Identifiants"), {"fields": ("orcid", "idhal")}),
         timestamps_fieldset(TIMESTAMPS),
     )
+
+    def has_change_permission(self, request, obj=None):
+        # A Rédacteur changes the people of their structures and people from outside.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or in_scope(request.user, obj))
 
 
 @admin.register(SDGTarget)

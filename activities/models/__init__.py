@@ -2,7 +2,7 @@
 
 from .base import Activity, KeyFigure, State, TimeStampedModel
 from .campus import CampusInitiative, InitiativeFigure
-from .reference import Organisation, Person, SDGTarget, Structure
+from .reference import Editorship, Organisation, Person, SDGTarget, Structure
 from .research import (
     Authorship,
     ProjectMember,
@@ -18,6 +18,7 @@ __all__ = [
     "Activity",
     "Authorship",
     "CampusInitiative",
+    "Editorship",
     "InitiativeFigure",
     "KeyFigure",
     "Organisation",

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,18 +16,38 @@ year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
 
 
 class TimeStampedModel(models.Model):
+    """Timestamps, and a version number that refuses lost updates.
+
+    ``version`` goes up by one at every save; a form that was opened at version N can
+    only save while the row is still at version N (see ``activities.admin.mixins``).
+    """
+
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
 
 class State(models.TextChoices):
-    """Where an entry stands in the editorial workflow. The public sees only PUBLISHED."""
+    """Where an entry stands in the editorial workflow (activities.workflow).
+
+    draft → submitted for review → published (→ unpublished). The public sees only
+    PUBLISHED entries.
+    """
 
     DRAFT = "draft", _("brouillon")
+    SUBMITTED = "submitted", _("soumis pour relecture")
     PUBLISHED = "published", _("publié")
+    UNPUBLISHED = "unpublished", _("dépublié")
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -60,15 +81,8 @@ class ActivityQuerySet(models.QuerySet):
             query |= Q(**{f"{field}__icontains": text})
         return self.having(query)
 
-    def publish(self):
-        return self.exclude(state=State.PUBLISHED).update(
-            state=State.PUBLISHED, published_at=timezone.now(), updated_at=timezone.now()
-        )
-
-    def unpublish(self):
-        return self.filter(state=State.PUBLISHED).update(
-            state=State.DRAFT, updated_at=timezone.now()
-        )
+    def to_review(self):
+        return self.filter(state=State.SUBMITTED).order_by("submitted_at")
 
 
 class PeriodQuerySet(ActivityQuerySet):
@@ -88,6 +102,14 @@ class PeriodQuerySet(ActivityQuerySet):
         return sorted(years, reverse=True)
 
 
+def publish_permission(model_name, plural):
+    """The custom permission that lets a publisher publish and unpublish entries.
+
+    Permission names are stored as written (Django does not translate them).
+    """
+    return (f"publish_{model_name}", f"Peut publier et dépublier des {plural}")
+
+
 class Activity(TimeStampedModel):
     """Fields common to programmes, projects, theses, publications and campus initiatives.
 
@@ -102,7 +124,28 @@ class Activity(TimeStampedModel):
     summary = models.TextField(_("résumé"), blank=True)
     slug = models.SlugField(_("identifiant d'URL"), max_length=140, unique=True)
     state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(
+        _("soumis pour relecture le"), null=True, blank=True, editable=False
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("soumis par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publié par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     search_fields = ("title_fr", "title_en", "summary_fr", "summary_en")
 

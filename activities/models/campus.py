@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import Activity, KeyFigure, Period, PeriodQuerySet
+from .base import Activity, KeyFigure, Period, PeriodQuerySet, publish_permission
 from .reference import Organisation, SDGTarget, Structure
 
 
@@ -67,6 +67,7 @@ class CampusInitiative(Activity, Period):
         ordering = ["title"]
         verbose_name = _("initiative de campus")
         verbose_name_plural = _("initiatives de campus")
+        permissions = [publish_permission("campusinitiative", "initiatives de campus")]
         constraints = Period.period_constraints("campusinitiative")
         indexes = [
             # Public list: published() filtered by year and category.

@@ -1,5 +1,6 @@
 """Reference entities: structures, organisations, people and the SDG 3 targets."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -44,6 +45,10 @@ class Structure(TimeStampedModel):
         ordering = ["acronym", "name"]
         verbose_name = _("structure")
         verbose_name_plural = _("structures")
+        permissions = [
+            # Éditeurs and Administrateurs; a Rédacteur edits only their structures' entries.
+            ("edit_all_structures", "Peut modifier les fiches de toutes les structures"),
+        ]
 
     def __str__(self):
         return self.acronym or self.name
@@ -57,10 +62,15 @@ class Structure(TimeStampedModel):
 
     def descendant_ids(self):
         """This structure's id and those of every structure below it, in one query."""
+        return Structure.tree_ids([self.pk])
+
+    @staticmethod
+    def tree_ids(root_ids):
+        """The given structures' ids and those of every structure below them (one query)."""
         children = {}
         for pk, parent_id in Structure.objects.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
-        found, todo = [], [self.pk]
+        found, todo = [], list(root_ids)
         while todo:
             pk = todo.pop()
             if pk in found:  # a cycle entered by hand must not loop forever
@@ -234,3 +244,32 @@ class SDGTarget(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:target-detail", kwargs={"code": self.code})
+
+
+class Editorship(models.Model):
+    """A Rédacteur attached to a structure edits its entries and those of the structures
+    below it (a lab's editor edits its teams' entries too)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="editorships",
+    )
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        related_name="editorships",
+    )
+
+    class Meta:
+        ordering = ["structure__acronym", "structure__name"]
+        verbose_name = _("structure rédigée")
+        verbose_name_plural = _("structures rédigées")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "structure"], name="editorship_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.structure}"

@@ -6,7 +6,15 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import Activity, ActivityQuerySet, Ordered, Period, PeriodQuerySet, year_validators
+from .base import (
+    Activity,
+    ActivityQuerySet,
+    Ordered,
+    Period,
+    PeriodQuerySet,
+    publish_permission,
+    year_validators,
+)
 from .reference import Organisation, Person, SDGTarget, Structure
 
 
@@ -94,6 +102,7 @@ class ResearchProject(Activity, Period):
         ordering = ["acronym", "title"]
         verbose_name = _("projet de recherche")
         verbose_name_plural = _("projets de recherche")
+        permissions = [publish_permission("researchproject", "projets de recherche")]
         constraints = Period.period_constraints("researchproject")
         indexes = [
             # Public list: published() filtered by year, kind and status.
@@ -273,6 +282,7 @@ class Thesis(Activity, Period):
         ordering = ["-start_year", "title"]
         verbose_name = _("thèse")
         verbose_name_plural = _("thèses")
+        permissions = [publish_permission("thesis", "thèses")]
         constraints = [
             *Period.period_constraints("thesis"),
             models.UniqueConstraint(fields=["nnt"], condition=~Q(nnt=""), name="thesis_unique_nnt"),
@@ -390,6 +400,7 @@ class Publication(Activity):
         ordering = ["-year", "-month", "title"]
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
+        permissions = [publish_permission("publication", "publications")]
         constraints = [
             # Importers reconcile on DOI and HAL id: each names one publication.
             models.UniqueConstraint(fields=["doi"], condition=~Q(doi=""), name="publication_doi"),

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import Activity, KeyFigure, Ordered, Period, PeriodQuerySet
+from .base import Activity, KeyFigure, Ordered, Period, PeriodQuerySet, publish_permission
 from .reference import Organisation, SDGTarget, Structure
 
 
@@ -60,6 +60,7 @@ class Programme(Activity, Period):
         ordering = ["title"]
         verbose_name = _("formation")
         verbose_name_plural = _("formations")
+        permissions = [publish_permission("programme", "formations")]
         constraints = Period.period_constraints("programme")
         indexes = [
             # Public lists: published() filtered by year, newest first.
