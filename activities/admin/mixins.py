@@ -316,7 +316,7 @@ class ActivityAdmin(PortalAdmin, TranslationAdmin):
             path(
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
-                name="%s_%s_transition" % info,
+                name=f"{info[0]}_{info[1]}_transition",
             ),
             *super().get_urls(),
         ]
@@ -339,7 +339,7 @@ class ActivityAdmin(PortalAdmin, TranslationAdmin):
                 messages.SUCCESS,
             )
         info = self.model._meta.app_label, self.model._meta.model_name
-        return HttpResponseRedirect(reverse("admin:%s_%s_change" % info, args=[obj.pk]))
+        return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_change", args=[obj.pk]))
 
     # Columns ----------------------------------------------------------------------------
 

@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from activities.models import Organisation, Person, SDGTarget, Structure
-
 from activities.access import in_scope
+from activities.models import Organisation, Person, SDGTarget, Structure
 
 from .mixins import TIMESTAMPS, PortalAdmin, timestamps_fieldset
 

@@ -24,7 +24,7 @@ def review_list(request):
     for model in models:
         info = model._meta.app_label, model._meta.model_name
         entries = [
-            (entry, reverse("admin:%s_%s_change" % info, args=[entry.pk]))
+            (entry, reverse(f"admin:{info[0]}_{info[1]}_change", args=[entry.pk]))
             for entry in model.objects.to_review().select_related("submitted_by")
         ]
         groups.append((model._meta.verbose_name_plural, entries))
