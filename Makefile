@@ -27,6 +27,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_report $(REPORT_YEAR)
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py ensure_demo_accounts
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
