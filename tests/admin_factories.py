@@ -155,3 +155,26 @@ def initiative_with_rows(**kwargs):
     initiative = CampusInitiativeFactory(provider=OrganisationFactory(), **kwargs)
     InitiativeFigureFactory(initiative=initiative)
     return initiative
+
+
+class StaffUserFactory(DjangoModelFactory):
+    """A staff user in one of the role groups (created by a migration, see roles.py),
+    with the structures they edit: ``StaffUserFactory(role="Rédacteur", structures=[s])``."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"equipe{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def structures(self, create, extracted, **kwargs):
+        if create:
+            for structure in extracted or ():
+                models.Editorship.objects.create(user=self, structure=structure)

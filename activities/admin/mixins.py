@@ -5,6 +5,7 @@
 - ``ActivityAdmin``: on top, the editorial workflow (submit, publish, unpublish) and the
   Rédacteurs' scope: they see and change only their structures' entries, whatever the URL
   or the POST says.
+  It also exports and imports CSV/XLSX (``importexport``).
 """
 
 from django import forms
@@ -29,6 +30,8 @@ from activities.workflow import (
     activity_transition,
     allowed_transitions,
 )
+
+from .importexport import ActivityImportExportMixin
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -182,7 +185,7 @@ class ActivityForm(VersionedForm):
         return cleaned
 
 
-class ActivityAdmin(PortalAdmin, TranslationAdmin):
+class ActivityAdmin(ActivityImportExportMixin, PortalAdmin, TranslationAdmin):
     """Base admin of programmes, projects, theses, publications and campus initiatives."""
 
     form = ActivityForm

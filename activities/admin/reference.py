@@ -7,6 +7,7 @@ from modeltranslation.admin import TranslationAdmin
 from activities.access import in_scope
 from activities.models import Organisation, Person, SDGTarget, Structure
 
+from .importexport import PortalImportExportMixin
 from .mixins import TIMESTAMPS, PortalAdmin, timestamps_fieldset
 
 
@@ -28,7 +29,7 @@ class StructureAdmin(PortalAdmin, TranslationAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(PortalAdmin):
+class OrganisationAdmin(PortalImportExportMixin, PortalAdmin):
     list_display = ("name", "acronym", "kind", "website", "updated_at")
     list_filter = ("kind",)
     search_fields = ("name", "acronym", "slug")
@@ -42,7 +43,7 @@ class OrganisationAdmin(PortalAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(PortalAdmin):
+class PersonAdmin(PortalImportExportMixin, PortalAdmin):
     list_display = ("last_name", "first_name", "structure", "affiliation", "orcid", "idhal")
     list_display_links = ("last_name", "first_name")
     list_filter = (
