@@ -1,4 +1,4 @@
-"""The admin's CSV/XLSX export and import."""
+"""The admin's CSV/XLSX export and import, and its warnings about possible duplicates."""
 
 import csv
 import html
@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import models
+from activities.duplicates import find_duplicates, normalised_title
 from activities.roles import EDITEUR, REDACTEUR
 
 from .admin_factories import AuthorshipFactory, StaffUserFactory, SuperUserFactory
@@ -23,7 +24,9 @@ from .factories import (
     PublicationFactory,
     ResearchProjectFactory,
     StructureFactory,
+    ThesisFactory,
 )
+from .test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -555,3 +558,108 @@ def test_a_confirmation_whose_file_is_gone_says_so(editeur):
 
     assert response.status_code == 200
     assert "n'est plus disponible" in page_text(response)
+
+
+# -- Duplicates -------------------------------------------------------------------------
+
+
+def test_titles_compare_without_case_accents_or_punctuation():
+    assert normalised_title("L’Air INTÉRIEUR : cœur") == normalised_title("l'air interieur coeur")
+    assert normalised_title("Air intérieur") != normalised_title("Air extérieur")
+
+
+def add_publication(client, **fields):
+    url = admin_url(models.Publication, "add")
+    data = form_data(client.get(url)) | {
+        "kind": models.Publication.Kind.JOURNAL_ARTICLE,
+        "year": "2023",
+        "structures": [StructureFactory().pk],
+        **fields,
+    }
+    return client.post(url, data, follow=True)
+
+
+def test_saving_a_publication_with_the_title_and_year_of_another_warns(editeur):
+    other = PublicationFactory(title_fr="QUALITÉ DE L’AIR intérieur", year=2023)
+    client = logged_in(editeur)
+
+    response = add_publication(client, title_fr="Qualité de l'air intérieur", slug="double")
+
+    assert models.Publication.objects.filter(slug="double").exists()  # a warning only
+    text = page_text(response)
+    assert "Doublon possible" in text
+    assert "le même titre et la même année" in text
+    link = f'<a href="{admin_url(models.Publication, "change", other)}">'
+    assert link in response.content.decode()  # a link, not escaped markup
+
+    # Opening the entry warns again, and links the other one.
+    double = models.Publication.objects.get(slug="double")
+    text = page_text(client.get(admin_url(models.Publication, "change", double)))
+    assert "Doublon possible" in text
+    assert admin_url(models.Publication, "change", other) in text
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"title_fr": "Un titre que personne d'autre n'a", "slug": "unique"},
+        # The same title another year is another publication (a yearly report…).
+        {"title_fr": "Qualité de l'air intérieur", "slug": "autre-annee", "year": "2022"},
+    ],
+)
+def test_saving_a_unique_publication_does_not_warn(editeur, fields):
+    PublicationFactory(title_fr="Qualité de l'air intérieur", year=2023)
+    client = logged_in(editeur)
+
+    response = add_publication(client, **fields)
+
+    assert models.Publication.objects.filter(slug=fields["slug"]).exists()
+    assert "Doublon possible" not in page_text(response)
+
+
+def test_doi_and_hal_id_are_compared_as_written_in_practice():
+    PublicationFactory(doi="https://doi.org/10.1000/ABC", hal_id="hal-01234567", year=2020)
+    twin = PublicationFactory.build(doi="10.1000/abc", hal_id="HAL-01234567", year=2023)
+
+    (duplicate,) = find_duplicates(twin)
+
+    assert [str(reason) for reason in duplicate.reasons] == [
+        "le même DOI",
+        "le même identifiant HAL",
+    ]
+
+
+def test_a_project_with_the_acronym_of_another_warns_on_opening(editeur):
+    ResearchProjectFactory(acronym="QAI-Sport", title_fr="Qualité de l'air et sport")
+    project = ResearchProjectFactory(acronym="qai-sport", title_fr="Autre titre")
+    client = logged_in(editeur)
+
+    text = page_text(client.get(admin_url(models.ResearchProject, "change", project)))
+
+    assert "le même acronyme" in text
+
+
+def test_a_redacteur_is_told_of_another_structures_duplicate_without_its_name(labs):
+    theirs = PublicationFactory(
+        title_fr="Titre secret", state=models.State.DRAFT, structures=[labs[1]]
+    )
+    mine = PublicationFactory(
+        title_fr="Titre secret", state=models.State.DRAFT, structures=[labs[0]]
+    )
+    client = logged_in(StaffUserFactory(role=REDACTEUR, structures=[labs[0]]))
+
+    text = page_text(client.get(admin_url(models.Publication, "change", mine)))
+
+    assert "une fiche d'une autre structure a le même titre et la même année" in text
+    assert admin_url(models.Publication, "change", theirs) not in text
+
+
+def test_one_query_finds_the_duplicates(django_assert_num_queries):
+    PublicationFactory(title_fr="Même titre", year=2023)
+    candidate = ThesisFactory.build(title_fr="Même titre")
+    publication = PublicationFactory.build(title_fr="Même titre", year=2023)
+
+    with django_assert_num_queries(1):
+        assert len(find_duplicates(publication)) == 1
+    with django_assert_num_queries(1):
+        assert find_duplicates(candidate) == []

@@ -5,7 +5,8 @@
 - ``ActivityAdmin``: on top, the editorial workflow (submit, publish, unpublish) and the
   Rédacteurs' scope: they see and change only their structures' entries, whatever the URL
   or the POST says.
-  It also exports and imports CSV/XLSX (``importexport``).
+  It also exports and imports CSV/XLSX (``importexport``) and warns about possible
+  duplicates (``activities.duplicates``).
 """
 
 from django import forms
@@ -23,6 +24,7 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from activities.access import can_publish, edits_all, in_scope, scope_ids, scoped
+from activities.duplicates import duplicate_messages
 from activities.models import State, Structure
 from activities.workflow import (
     TRANSITIONS,
@@ -259,7 +261,20 @@ class ActivityAdmin(ActivityImportExportMixin, PortalAdmin, TranslationAdmin):
         if obj is not None:
             context["transitions"] = allowed_transitions(user=request.user, activity=obj)
             context["preview_url"] = self.view_on_site(obj)
+            if request.method == "GET":
+                self.warn_about_duplicates(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Possible duplicates (activities.duplicates): a warning, never a refusal ---------------
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "_continue" not in request.POST:  # else the change form, opened next, warns
+            self.warn_about_duplicates(request, obj)
+
+    def warn_about_duplicates(self, request, obj):
+        for message in duplicate_messages(obj, user=request.user):
+            self.message_user(request, message, messages.WARNING)
 
     def view_on_site(self, obj):
         if obj.is_published:
