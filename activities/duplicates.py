@@ -8,8 +8,6 @@ in the database already; they are compared here the way they are written in prac
 (``https://doi.org/10.1/X`` is ``10.1/x``).
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -20,26 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import edits_all, scoped
 from .models import Activity, Publication, ResearchProject
+from .text import normalised as normalised_title
+from .text import normalised_doi
 
 SAME_DOI = _("le même DOI")
 SAME_HAL_ID = _("le même identifiant HAL")
 SAME_TITLE_AND_YEAR = _("le même titre et la même année")
 SAME_TITLE = _("le même titre")
 SAME_ACRONYM = _("le même acronyme")
-
-DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-
-
-def normalised_title(text: str | None) -> str:
-    """ "L’Air intérieur : QAI-Sport" and "l'air interieur qai sport" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    bare = bare.casefold().replace("œ", "oe").replace("æ", "ae")
-    return " ".join(re.sub(r"[\W_]+", " ", bare).split())
-
-
-def normalised_doi(doi: str | None) -> str:
-    return DOI_PREFIX.sub("", (doi or "").strip()).lower()
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ class ResearchProjectAdmin(ActivityAdmin):
         "acronym",
         *ActivityAdmin.search_fields,
         "funding_scheme",
+        "reference",
         "team__person__last_name",
         "partnerships__organisation__name",
         "partnerships__organisation__acronym",
@@ -69,6 +70,7 @@ class ResearchProjectAdmin(ActivityAdmin):
                 "fields": (
                     "kind",
                     "funding_scheme",
+                    "reference",
                     "coordinated_by_school",
                     "status",
                     "start_year",

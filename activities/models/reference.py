@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..text import normalised
 from .base import State, TimeStampedModel
 
 
@@ -153,6 +154,10 @@ orcid_validator = RegexValidator(
 )
 
 
+def person_name_key(first_name, last_name):
+    return normalised(f"{first_name} {last_name}")
+
+
 class PersonQuerySet(models.QuerySet):
     def with_public_activity(self):
         """People named in at least one published activity: the only ones shown publicly."""
@@ -177,6 +182,9 @@ class Person(TimeStampedModel):
     slug = models.SlugField(_("identifiant d'URL"), max_length=120, unique=True)
     orcid = models.CharField(_("ORCID"), max_length=19, blank=True, validators=[orcid_validator])
     idhal = models.CharField(_("idHAL"), max_length=100, blank=True)
+    # "stephane raffard" for Stéphane Raffard: how importers recognise a name written
+    # with or without accents and capitals. Kept up to date by save().
+    name_key = models.CharField(max_length=250, editable=False, db_index=True, default="")
     structure = models.ForeignKey(
         Structure,
         verbose_name=_("structure"),
@@ -217,6 +225,12 @@ class Person(TimeStampedModel):
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.name_key = person_name_key(self.first_name, self.last_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self):

@@ -68,6 +68,15 @@ class ResearchProject(Activity, Period):
         blank=True,
         help_text=_("Ex. : ANR, H2020, Stratégie régionale de l'innovation."),
     )
+    reference = models.CharField(
+        _("référence du financement"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Ex. : ANR-19-CE45-0015. Les importeurs s'en servent pour rattacher les "
+            "publications au projet."
+        ),
+    )
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.ONGOING
     )
