@@ -321,8 +321,10 @@ def publication_save(record: PublicationRecord, *, state: str = State.DRAFT) -> 
         for index, author in enumerate(record.authors, start=1)
     ]
     current = [(a.order, a.name, a.person) for a in publication.authorships.order_by("order")]
-    if authors and [(o, n, p and p.pk) for o, n, p in authors] != [
-        (o, n, p and p.pk) for o, n, p in current
+    # Same names and people in the same order is the same list, however it is numbered
+    # (load_report numbers from 0, importers from 1).
+    if authors and [(n, p and p.pk) for _o, n, p in authors] != [
+        (n, p and p.pk) for _o, n, p in current
     ]:
         publication.authorships.all().delete()
         Authorship.objects.bulk_create(
