@@ -127,6 +127,11 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Public list pages.
 PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
 
+# Importers (activities.importers): HAL's search API, and how long (seconds) an import
+# waits for any answer from a remote source before giving up.
+HAL_API_URL = env_str("HAL_API_URL", "https://api.archives-ouvertes.fr/search/")
+IMPORT_HTTP_TIMEOUT = env_int("IMPORT_HTTP_TIMEOUT", 30, minimum=1)
+
 LOGIN_URL = "admin:login"
 
 SECURE_PROXY_SSL_HEADER = (
