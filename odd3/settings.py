@@ -130,6 +130,8 @@ PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
 # Importers (activities.importers): HAL's search API, and how long (seconds) an import
 # waits for any answer from a remote source before giving up.
 HAL_API_URL = env_str("HAL_API_URL", "https://api.archives-ouvertes.fr/search/")
+# theses.fr's search API (ABES): /theses/recherche/ and /theses/these/<NNT>.
+THESES_API_URL = env_str("THESES_API_URL", "https://theses.fr/api/v1/")
 IMPORT_HTTP_TIMEOUT = env_int("IMPORT_HTTP_TIMEOUT", 30, minimum=1)
 
 LOGIN_URL = "admin:login"
