@@ -124,3 +124,13 @@ def test_a_thesis_links_its_people_and_doctoral_school_without_duplicates():
     assert [s.person for s in thesis.supervisions.all()] == [montmain]
     assert thesis.doctoral_school == school
     assert Organisation.objects.count() == 1
+
+
+def test_a_bad_author_refuses_its_record_only():
+    bad_orcid = PersonRecord("Jane", "Doe", orcid="not-an-orcid")
+    report = import_records(
+        [publication(key="bad", authors=[bad_orcid]), publication(key="ok", title_fr="Autre")]
+    )
+    assert report.created == ["ok"]
+    assert report.errors[0][0] == "bad" and "ORCID" in report.errors[0][1]
+    assert not Person.objects.exists()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -442,7 +442,9 @@ def import_records(
                     outcome = saver(record, state=state)
             except RecordError as error:
                 report.error(record.key, str(error))
-            except IntegrityError as error:
+            except ValidationError as error:  # a person or organisation the record names
+                report.error(record.key, "; ".join(_messages(error)))
+            except (IntegrityError, DataError) as error:
                 report.error(record.key, f"refusé par la base de données ({error})")
             else:
                 getattr(report, outcome).append(record.key)
