@@ -240,11 +240,12 @@ def test_a_thesis_of_the_report_is_completed_never_duplicated(report_2023):
     assert thesis.doctoral_school.slug == "ecole-doctorale-i2s"
     assert thesis.summary_fr.startswith("Évaluer l'état de conscience")  # theses.fr's abstract
     assert thesis.state == State.PUBLISHED  # an existing entry keeps its workflow state
-    # theses.fr gives no role: the first supervisor directs, the others co-direct.
+    # theses.fr names the same three supervisors and gives no roles: the roles the
+    # editors entered stay, nobody is added or removed.
     assert [(s.person.slug, s.role) for s in thesis.supervisions.order_by("order")] == [
         ("jacky-montmain", Role.DIRECTOR),
         ("stephane-perrey", Role.CO_DIRECTOR),
-        ("binbin-xu", Role.CO_DIRECTOR),
+        ("binbin-xu", Role.SUPERVISOR),
     ]
     assert {s.slug for s in thesis.structures.all()} == {"i3a", "euromov-dhm"}
 

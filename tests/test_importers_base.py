@@ -134,3 +134,23 @@ def test_a_bad_author_refuses_its_record_only():
     assert report.created == ["ok"]
     assert report.errors[0][0] == "bad" and "ORCID" in report.errors[0][1]
     assert not Person.objects.exists()
+
+
+def test_an_import_adds_missing_supervisors_and_keeps_the_editors(report_2023):
+    thesis = Thesis.objects.get(slug="these-nathan-sinsoilliez")
+    before = [(s.person.slug, s.role) for s in thesis.supervisions.all()]
+    record = ThesisRecord(
+        key="s2",
+        title_fr=thesis.title_fr,
+        candidate=PersonRecord("Nathan", "Sinsoilliez"),
+        start_year=2023,
+        supervisors=[
+            (PersonRecord("Stefan", "Janaqi"), "director"),
+            (PersonRecord("Nouvel", "Encadrant"), "co_director"),
+        ],
+    )
+    report = import_records([record])
+    assert report.updated == ["s2"]
+    after = [(s.person.slug, s.role) for s in thesis.supervisions.all()]
+    assert after == [*before, ("nouvel-encadrant", "co_director")]
+    assert import_records([record]).unchanged == ["s2"]

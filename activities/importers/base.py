@@ -369,17 +369,19 @@ def thesis_save(record: ThesisRecord, *, state: str = State.DRAFT) -> str:
     if created or changed:
         _validated_save(thesis)
 
-    supervisors = [
-        (index, person_for(person, create=True), role)
-        for index, (person, role) in enumerate(record.supervisors, start=1)
-    ]
-    supervisors = [(o, p, r) for o, p, r in supervisors if p is not None]
-    current = [(s.order, s.person_id, s.role) for s in thesis.supervisions.order_by("order")]
-    if supervisors and [(o, p.pk, r) for o, p, r in supervisors] != current:
-        thesis.supervisions.all().delete()
-        ThesisSupervisor.objects.bulk_create(
-            ThesisSupervisor(thesis=thesis, order=o, person=p, role=r) for o, p, r in supervisors
-        )
+    # Supervisors the source names and the thesis lacks are added after the others; the
+    # ones an editor entered, and their roles, stay (theses.fr gives no roles).
+    present = set(thesis.supervisions.values_list("person_id", flat=True))
+    last = max(thesis.supervisions.values_list("order", flat=True), default=0)
+    missing = []
+    for person_record, role in record.supervisors:
+        person = person_for(person_record, create=True)
+        if person is not None and person.pk not in present:
+            present.add(person.pk)
+            last += 1
+            missing.append(ThesisSupervisor(thesis=thesis, order=last, person=person, role=role))
+    if missing:
+        ThesisSupervisor.objects.bulk_create(missing)
         changed = True
     changed |= _add_missing(thesis.partners, [organisation_for(o) for o in record.partners])
     changed |= _add_missing(thesis.structures, find_structures(record.structure_acronyms))
