@@ -12,23 +12,48 @@ urlpatterns = [
     path(_("recherche/"), views.search, name="search"),
     path(_("formations/"), views.ProgrammeListView.as_view(), name="programme-list"),
     path(
+        _("formations/export.<str:fmt>"),
+        views.ActivityExportView.as_view(list_view=views.ProgrammeListView),
+        name="programme-export",
+    ),
+    path(
         _("formations/<slug:slug>/"), views.ProgrammeDetailView.as_view(), name="programme-detail"
     ),
     path(_("projets/"), views.ResearchProjectListView.as_view(), name="project-list"),
+    path(
+        _("projets/export.<str:fmt>"),
+        views.ActivityExportView.as_view(list_view=views.ResearchProjectListView),
+        name="project-export",
+    ),
     path(
         _("projets/<slug:slug>/"),
         views.ResearchProjectDetailView.as_view(),
         name="project-detail",
     ),
     path(_("theses/"), views.ThesisListView.as_view(), name="thesis-list"),
+    path(
+        _("theses/export.<str:fmt>"),
+        views.ActivityExportView.as_view(list_view=views.ThesisListView),
+        name="thesis-export",
+    ),
     path(_("theses/<slug:slug>/"), views.ThesisDetailView.as_view(), name="thesis-detail"),
     path(_("publications/"), views.PublicationListView.as_view(), name="publication-list"),
+    path(
+        _("publications/export.<str:fmt>"),
+        views.ActivityExportView.as_view(list_view=views.PublicationListView),
+        name="publication-export",
+    ),
     path(
         _("publications/<slug:slug>/"),
         views.PublicationDetailView.as_view(),
         name="publication-detail",
     ),
     path(_("campus/"), views.CampusInitiativeListView.as_view(), name="campus-list"),
+    path(
+        _("campus/export.<str:fmt>"),
+        views.ActivityExportView.as_view(list_view=views.CampusInitiativeListView),
+        name="campus-export",
+    ),
     path(
         _("campus/<slug:slug>/"), views.CampusInitiativeDetailView.as_view(), name="campus-detail"
     ),

@@ -7,11 +7,12 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
 from django_filters.views import FilterView
 
-from . import filters
+from . import exports, filters
 from .access import scoped
 from .models import (
     CampusInitiative,
@@ -120,6 +121,7 @@ class ActivityListView(PublicPageMixin, FilterView):
 
     strict = False  # invalid filter values are reported and ignored, the rest applies
     template_name = "activities/activity_list.html"
+    export_url = None  # the URL name of this list's exports (ActivityExportView)
 
     def get_queryset(self):
         return self.model.objects.published().with_list_data()
@@ -138,8 +140,22 @@ class ActivityListView(PublicPageMixin, FilterView):
             page_error=page_error,
             filter_errors=self.filter_errors(),
             active_filters=self.active_filters(),
+            export_links=self.export_links(),
         )
         return self.render_to_response(context)
+
+    def export_links(self):
+        """(format label, link) for each file this list exports to, with the same filters."""
+        if self.export_url is None:
+            return []
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        query = f"?{params.urlencode()}" if params else ""
+        kind = exports.KINDS[self.model]
+        return [
+            (exports.FORMATS[fmt].label, reverse(self.export_url, args=[fmt]) + query)
+            for fmt in kind.formats
+        ]
 
     def filter_errors(self):
         """(label, value given, message) for each parameter that did not validate."""
@@ -173,6 +189,27 @@ class ActivityListView(PublicPageMixin, FilterView):
         return active
 
 
+class ActivityExportView(View):
+    """A list page's rows in a file (CSV, JSON, and BibTeX or RIS for publications).
+
+    The list view's own FilterSet and queryset (``published()``): the same rows as the
+    page with the same filters, all of them rather than one page; invalid filter values
+    are ignored as the page ignores them.
+    """
+
+    list_view = None
+
+    def get(self, request, fmt):
+        kind = exports.KINDS[self.list_view.model]
+        if fmt not in kind.formats:
+            raise Http404
+        lister = self.list_view()
+        lister.setup(request)
+        filterset = lister.get_filterset(lister.get_filterset_class())
+        filterset.is_valid()  # keeps the valid filters' values in cleaned_data
+        return exports.export_response(kind, fmt, filterset, request)
+
+
 class ActivityDetailView(PublicPageMixin, DetailView):
     def get_queryset(self):
         return self.model.objects.published().with_detail_data()
@@ -204,6 +241,7 @@ class PreviewMixin:
 class ProgrammeListView(ActivityListView):
     model = Programme
     filterset_class = filters.ProgrammeFilterSet
+    export_url = "activities:programme-export"
 
 
 class ProgrammeDetailView(ActivityDetailView):
@@ -217,6 +255,7 @@ class ProgrammeDetailView(ActivityDetailView):
 class ResearchProjectListView(ActivityListView):
     model = ResearchProject
     filterset_class = filters.ResearchProjectFilterSet
+    export_url = "activities:project-export"
 
 
 class ResearchProjectDetailView(ActivityDetailView):
@@ -230,6 +269,7 @@ class ResearchProjectDetailView(ActivityDetailView):
 class ThesisListView(ActivityListView):
     model = Thesis
     filterset_class = filters.ThesisFilterSet
+    export_url = "activities:thesis-export"
 
 
 class ThesisDetailView(ActivityDetailView):
@@ -250,6 +290,7 @@ class ThesisDetailView(ActivityDetailView):
 class PublicationListView(ActivityListView):
     model = Publication
     filterset_class = filters.PublicationFilterSet
+    export_url = "activities:publication-export"
 
 
 class PublicationDetailView(ActivityDetailView):
@@ -263,6 +304,7 @@ class PublicationDetailView(ActivityDetailView):
 class CampusInitiativeListView(ActivityListView):
     model = CampusInitiative
     filterset_class = filters.CampusInitiativeFilterSet
+    export_url = "activities:campus-export"
 
 
 class CampusInitiativeDetailView(ActivityDetailView):
