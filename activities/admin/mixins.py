@@ -11,7 +11,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -25,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from activities.access import can_publish, edits_all, in_scope, scope_ids, scoped
 from activities.duplicates import duplicate_messages
-from activities.models import State, Structure
+from activities.models import Activity, State, Structure
 from activities.workflow import (
     TRANSITIONS,
     TransitionRefused,
@@ -100,6 +101,7 @@ class VersionedForm(forms.ModelForm):
     """Refuses to save over a version of the entry that the editor has not seen."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    editor = None  # the user, set per request by PortalAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,6 +147,20 @@ class PortalAdmin(SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URLS
     readonly_fields = TIMESTAMPS
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.editor = request.user  # the forms check a Rédacteur's scope on what is posted
+        return form
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history lets whoever may view the history post its revert form: a revert is
+        # a change, allowed only to who may change the entry as it stands now.
+        if request.method == "POST":
+            current = self.model._base_manager.filter(pk=unquote(object_id)).first()
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
@@ -167,14 +183,16 @@ class PortalAdmin(SimpleHistoryAdmin):
 
 
 class ActivityForm(VersionedForm):
-    """A Rédacteur's entry must stay attached to at least one of their structures."""
-
-    editor = None  # set per request by ActivityAdmin.get_form
+    """A Rédacteur's entry must stay attached to at least one of their structures, and may
+    link only to entries that are theirs or already public (projects, theses)."""
 
     def clean(self):
         cleaned = super().clean()
+        if self.editor is None or edits_all(self.editor):
+            return cleaned
+        self._check_links(cleaned)
         structures = cleaned.get("structures")
-        if self.editor is None or structures is None or edits_all(self.editor):
+        if structures is None:
             return cleaned
         scope = scope_ids(self.editor)
         if not any(structure.pk in scope for structure in structures):
@@ -183,6 +201,43 @@ class ActivityForm(VersionedForm):
                 "structures",
                 _("Rattachez la fiche à au moins une de vos structures : %(yours)s.")
                 % {"yours": ", ".join(str(s) for s in yours) or _("aucune")},
+            )
+        return cleaned
+
+    def _check_links(self, cleaned):
+        for name, value in list(cleaned.items()):  # add_error() drops from cleaned
+            try:
+                related = self._meta.model._meta.get_field(name).related_model
+            except FieldDoesNotExist:  # a form-only field (loaded_version)
+                continue
+            if related is None or not issubclass(related, Activity):
+                continue
+            linked = [] if value is None else [value] if isinstance(value, Activity) else value
+            hidden = [
+                entry
+                for entry in linked
+                if entry.state != State.PUBLISHED and not in_scope(self.editor, entry)
+            ]
+            if hidden:
+                self.add_error(
+                    name,
+                    _("Vous ne pouvez lier que vos fiches ou des fiches publiées : %(names)s.")
+                    % {"names": ", ".join(str(entry) for entry in hidden)},
+                )
+
+
+class PersonForm(VersionedForm):
+    """A Rédacteur keeps the people they edit in their structures (or outside the school)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        structure = cleaned.get("structure")
+        if self.editor is None or structure is None or edits_all(self.editor):
+            return cleaned
+        if structure.pk not in scope_ids(self.editor):
+            self.add_error(
+                "structure",
+                _("Choisissez une de vos structures, ou aucune pour une personne extérieure."),
             )
         return cleaned
 
@@ -251,11 +306,6 @@ class ActivityAdmin(ActivityImportExportMixin, PortalAdmin, TranslationAdmin):
 
     def has_publish_permission(self, request):
         return can_publish(request.user, self.model)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.editor = request.user
-        return form
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

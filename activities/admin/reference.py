@@ -8,7 +8,7 @@ from activities.access import in_scope
 from activities.models import Organisation, Person, SDGTarget, Structure
 
 from .importexport import PortalImportExportMixin
-from .mixins import TIMESTAMPS, PortalAdmin, timestamps_fieldset
+from .mixins import TIMESTAMPS, PersonForm, PortalAdmin, timestamps_fieldset
 
 
 @admin.register(Structure)
@@ -44,6 +44,7 @@ class OrganisationAdmin(PortalImportExportMixin, PortalAdmin):
 
 @admin.register(Person)
 class PersonAdmin(PortalImportExportMixin, PortalAdmin):
+    form = PersonForm
     list_display = ("last_name", "first_name", "structure", "affiliation", "orcid", "idhal")
     list_display_links = ("last_name", "first_name")
     list_filter = (
