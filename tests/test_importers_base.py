@@ -154,3 +154,10 @@ def test_an_import_adds_missing_supervisors_and_keeps_the_editors(report_2023):
     after = [(s.person.slug, s.role) for s in thesis.supervisions.all()]
     assert after == [*before, ("nouvel-encadrant", "co_director")]
     assert import_records([record]).unchanged == ["s2"]
+
+
+def test_blank_references_link_no_project():
+    ResearchProjectFactory(acronym="QAI-SPORT")
+    import_records([publication(project_references=[" ", ""], structure_acronyms=[" "])])
+    item = Publication.objects.get()
+    assert not item.projects.exists() and not item.structures.exists()

@@ -200,9 +200,9 @@ def find_structures(acronyms: Iterable[str]) -> list[Structure]:
 
 def find_projects(references: Iterable[str]) -> list[ResearchProject]:
     """Projects named by grant reference (ANR-19-CE45-0015) or acronym (IMPETUS)."""
-    references = [reference for reference in references if reference]
+    references = list(references)
     query = _any_iexact("reference", references) | _any_iexact("acronym", references)
-    return list(ResearchProject.objects.filter(query)) if references else []
+    return list(ResearchProject.objects.filter(query)) if query else []  # Q() would match all
 
 
 def _any_iexact(field: str, values: Iterable[str]) -> Q:
