@@ -140,3 +140,19 @@ def test_every_model_reads_well_and_links_to_its_page():
     person = PersonFactory(first_name="Sylvie", last_name="Ranwez", slug="sylvie-ranwez")
     assert str(person) == "Sylvie Ranwez"
     assert person.get_absolute_url() == "/fr/personnes/sylvie-ranwez/"
+
+
+@pytest.mark.parametrize(
+    ("kind", "scheme", "shown"),
+    [
+        ("anr", "ANR", "Agence nationale de la recherche (ANR)"),
+        ("anr", "", "Agence nationale de la recherche (ANR)"),
+        ("agency", "ANSES", "agence nationale (ANSES)"),
+        ("agency", "", "agence nationale (ADEME, ANSES…)"),
+        ("europe", "Horizon 2020", "programme européen (Horizon 2020)"),
+    ],
+)
+def test_a_project_names_its_funding_once(kind, scheme, shown):
+    from activities.models import ResearchProject
+
+    assert ResearchProject(kind=kind, funding_scheme=scheme).funding_display == shown

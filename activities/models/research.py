@@ -128,6 +128,19 @@ class ResearchProject(Activity, Period):
             return f"{self.acronym} — {self.title}"
         return self.title
 
+    @property
+    def funding_display(self):
+        """The kind of funding and its scheme, once: "Agence nationale de la recherche
+        (ANR)", "agence nationale (ANSES)", "programme européen (Horizon 2020)"."""
+        label = str(self.get_kind_display())
+        scheme = self.funding_scheme.strip()
+        if not scheme:
+            return label
+        base, _sep, examples = label.partition(" (")
+        if scheme == examples.rstrip(")") or scheme == label:
+            return label  # the label already names it
+        return f"{base} ({scheme})"
+
     def get_absolute_url(self):
         return reverse("activities:project-detail", kwargs={"slug": self.slug})
 
