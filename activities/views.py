@@ -91,12 +91,15 @@ class PublicPageMixin:
         return context
 
 
-def paginate(request, queryset, per_page):
+def paginate(request, queryset, per_page, *, count=None):
     """A page of results that never fails: a bad or out-of-range page number is explained.
 
+    ``count``: the number of rows when already known (saves the paginator's COUNT).
     Returns (page, error message or None).
     """
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: the known value stands in for it
     raw = request.GET.get("page", "1")
     try:
         return paginator.page(raw), None
@@ -129,8 +132,13 @@ class ActivityListView(PublicPageMixin, FilterView):
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.filterset.is_valid()  # runs the form's validation once
+        # Each choice filter offers its choices with their counts; the total comes with
+        # them and spares the paginator its COUNT.
+        facets = self.filterset.facets()
         self.object_list = self.filterset.qs
-        page, page_error = paginate(request, self.object_list, settings.PAGE_SIZE)
+        page, page_error = paginate(
+            request, self.object_list, settings.PAGE_SIZE, count=facets.total
+        )
         context = self.get_context_data(
             filter=self.filterset,
             object_list=page.object_list,

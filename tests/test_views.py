@@ -339,21 +339,23 @@ def count_queries(client, url):
 
 
 # Expected queries per list page (no session or user: anonymous visitor):
-#   filter choices: years, structures (+1 for the structure tree), targets, and partners
-#   and people where the kind has those filters; COUNT for the paginator; the page's
-#   rows; then one query per prefetched relation shown on the cards.
+#   facets (activities.filters): one GROUP BY for the year and the other column filters
+#   (kind, status, audience), which also gives the total (no COUNT for the paginator);
+#   the structure tree and the structures' counts; then one query each for targets,
+#   partners and people where the kind has those filters; the page's rows; then one
+#   query per prefetched relation shown on the cards.
 LIST_QUERIES = {
-    # years, structure ids, tree, structures, targets, partners, kind-choices=0,
-    # count, rows, structures, targets
-    "programme": 10,
-    # + people choices, + partnerships (with organisations)
-    "project": 12,
-    # + people choices; rows join candidate; + supervisions (with people)
-    "thesis": 12,
-    # no partner filter; + people choices; + authorships
-    "publication": 11,
+    # columns (years, kind), tree, structure counts, targets, partners,
+    # rows, structures, targets
+    "programme": 8,
+    # + people, + partnerships (with organisations)
+    "project": 10,
+    # + people; rows join candidate; + supervisions (with people)
+    "thesis": 10,
+    # no partner filter; + people; + authorships
+    "publication": 9,
     # rows join provider
-    "campus": 10,
+    "campus": 8,
 }
 
 
