@@ -9,6 +9,9 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, sender=self)
+        from . import search
+
+        search.connect()  # keeps each activity's search document in sync
 
 
 def _sync_roles(sender, app_config, using="default", apps=None, **kwargs):

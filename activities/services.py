@@ -28,6 +28,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
 
+from activities import search
 from activities.models import (
     Authorship,
     CampusInitiative,
@@ -295,8 +296,9 @@ def report_load(*, year: int, update: bool = False, path: Path | None = None) ->
         )
     loader = _Loader(source=path.name, update=update)
     # Translated fields keep a copy of the current language's text in their base column:
-    # always French, the default language, whatever language the caller runs in.
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    # always French, the default language, whatever language the caller runs in. The
+    # search documents of what the load wrote are refreshed once, at its end.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), search.deferred():
         for section in SECTIONS:
             loader.load_section(section, data.get(section.key))
     return LoadSummary(year=year, path=path, update=update, counts=loader.counts)

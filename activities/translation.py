@@ -102,7 +102,10 @@ def _register_history():
         Editorship: [],
     }
     for model, m2m_fields in histories.items():
-        register(model, m2m_fields=m2m_fields, app="activities")
+        # The search documents are derived data (activities.search), rebuilt on every
+        # change: history keeps what editors wrote, not copies of them.
+        excluded = [f for f in ("search_title", "search_text") if hasattr(model, f)]
+        register(model, m2m_fields=m2m_fields, app="activities", excluded_fields=excluded)
 
 
 _register_history()

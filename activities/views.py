@@ -353,29 +353,61 @@ def _target_counts():
     }
 
 
-SEARCH_LIMIT = 20
+SEARCH_LIMIT = 5  # best results shown per kind when every kind is shown
 
 
 def search(request):
-    """Search every kind at once; each kind shows its first results and its total."""
-    # NUL characters cannot reach PostgreSQL; the rest is matched as typed.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    groups = []
-    if query:
-        for section in SECTIONS:
-            found = section.published().search(query).with_list_data()
-            total = found.count()
-            if total:
-                groups.append((section, total, list(found[:SEARCH_LIMIT])))
+    """Search every kind at once (activities.search): each kind's count and its best
+    results, or, with ``kind``, all the results of one kind page by page.
+
+    Queries: the counts of every kind (one query), then for each kind shown that has
+    results its rows and their prefetched relations.
+    """
+    from .search import clean_query, count_by_kind, query_terms, with_result_data
+
+    query = clean_query(request.GET.get("q"))
+    terms = query_terms(query)
+    by_key = {section.key: section for section in SECTIONS}
+    kind = request.GET.get("kind", "")
+    selected = by_key.get(kind)
+    notices = []
+    if kind and selected is None:
+        notices.append(
+            _("Il n'y a pas de type de résultat « %(kind)s » : voici tous les types.")
+            % {"kind": clean_query(kind)[:40]}
+        )
+    if query and not terms:
+        notices.append(_("Saisissez au moins un mot : des lettres ou des chiffres."))
+    counts, groups, page = [], [], None
+    if terms:
+        found = {section.key: section.published().search(query) for section in SECTIONS}
+        totals = count_by_kind(found)
+        counts = [(section, totals[section.key]) for section in SECTIONS]
+        if selected is not None:
+            rows = with_result_data(found[kind])
+            page, page_error = paginate(request, rows, settings.PAGE_SIZE, count=totals[kind])
+            if page_error:
+                notices.append(page_error)
+            groups = [(selected, page.paginator.count, page.object_list)]
+        else:
+            groups = [
+                (section, total, list(with_result_data(found[section.key])[:SEARCH_LIMIT]))
+                for section, total in counts
+                if total
+            ]
     return render(
         request,
         "pages/search.html",
         {
             "query": query,
+            "terms": terms,
+            "counts": counts,
+            "total": sum(total for _section, total in counts),
             "groups": groups,
-            "total": sum(total for _section, total, _items in groups),
+            "selected": selected,
+            "page_obj": page,
+            "notices": notices,
             "sections": SECTIONS,
-            "search_limit": SEARCH_LIMIT,
         },
     )
 

@@ -26,6 +26,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from activities import search
 from activities.models import (
     Authorship,
     Organisation,
@@ -330,6 +331,7 @@ def publication_save(record: PublicationRecord, *, state: str = State.DRAFT) -> 
         Authorship.objects.bulk_create(
             Authorship(publication=publication, order=o, name=n, person=p) for o, n, p in authors
         )
+        search.schedule(Publication, [publication.pk])  # bulk_create sends no signal
         changed = True
     changed |= _add_missing(publication.structures, find_structures(record.structure_acronyms))
     changed |= _add_missing(publication.projects, find_projects(record.project_references))
@@ -382,6 +384,7 @@ def thesis_save(record: ThesisRecord, *, state: str = State.DRAFT) -> str:
             missing.append(ThesisSupervisor(thesis=thesis, order=last, person=person, role=role))
     if missing:
         ThesisSupervisor.objects.bulk_create(missing)
+        search.schedule(Thesis, [thesis.pk])  # bulk_create sends no signal
         changed = True
     changed |= _add_missing(thesis.partners, [organisation_for(o) for o in record.partners])
     changed |= _add_missing(thesis.structures, find_structures(record.structure_acronyms))
@@ -430,7 +433,8 @@ def import_records(
     """
     report = ImportReport(dry_run=dry_run)
     state = State.PUBLISHED if publish else State.DRAFT
-    with transaction.atomic():
+    # The search documents of what the import wrote are refreshed once, at its end.
+    with transaction.atomic(), search.deferred():
         for index, record in enumerate(records, start=1):
             if isinstance(record, RecordError):
                 key, _sep, message = str(record).partition(": ")

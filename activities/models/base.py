@@ -72,14 +72,11 @@ class ActivityQuerySet(models.QuerySet):
         return self.having(targets=target)
 
     def search(self, text):
-        """Plain case-insensitive search in the model's search_fields (both languages).
+        """Entries matching every word of ``text``, best first (see activities.search):
+        full text on PostgreSQL, words in the stored search document elsewhere."""
+        from ..search import search_queryset
 
-        Some search fields cross a to-many relation (authors), hence the subquery.
-        """
-        query = Q()
-        for field in self.model.search_fields:
-            query |= Q(**{f"{field}__icontains": text})
-        return self.having(query)
+        return search_queryset(self, text)
 
     def to_review(self):
         return self.filter(state=State.SUBMITTED).order_by("submitted_at")
@@ -114,8 +111,10 @@ class Activity(TimeStampedModel):
     """Fields common to programmes, projects, theses, publications and campus initiatives.
 
     Each concrete model declares its own ``structures`` and ``targets`` relations so
-    that their reverse names read well (``structure.theses``), and lists in
-    ``search_fields`` the text fields that ``q`` looks into.
+    that their reverse names read well (``structure.theses``), and says what its search
+    document holds (activities.search): ``search_title_fields``, ranked first;
+    ``search_fields``, its other texts (a path may cross a relation); and the relations
+    to the people, organisations and structures whose names it holds.
     """
 
     State = State
@@ -147,7 +146,16 @@ class Activity(TimeStampedModel):
         related_name="+",
     )
 
-    search_fields = ("title_fr", "title_en", "summary_fr", "summary_en")
+    # The search document, normalised (lowercase, no accents, no punctuation) and kept up
+    # to date by activities.search: titles and acronym, then everything else it holds.
+    search_title = models.TextField(_("titre pour la recherche"), default="", editable=False)
+    search_text = models.TextField(_("texte pour la recherche"), default="", editable=False)
+
+    search_title_fields = ("title_fr", "title_en")
+    search_fields = ("summary_fr", "summary_en")
+    search_people = ()
+    search_organisations = ()
+    search_structures = ("structures",)
 
     class Meta:
         abstract = True

@@ -62,6 +62,7 @@ class CampusInitiative(Activity, Period):
     )
 
     objects = CampusInitiativeQuerySet.as_manager()
+    search_organisations = ("provider", "partners")
 
     class Meta:
         ordering = ["title"]

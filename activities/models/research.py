@@ -105,7 +105,16 @@ class ResearchProject(Activity, Period):
     )
 
     objects = ResearchProjectQuerySet.as_manager()
-    search_fields = (*Activity.search_fields, "acronym")
+    search_title_fields = ("acronym", *Activity.search_title_fields)
+    search_fields = (
+        *Activity.search_fields,
+        "outcomes_fr",
+        "outcomes_en",
+        "funding_scheme",
+        "reference",
+    )
+    search_people = ("members",)
+    search_organisations = ("partners",)
 
     class Meta:
         ordering = ["acronym", "title"]
@@ -299,6 +308,9 @@ class Thesis(Activity, Period):
     )
 
     objects = ThesisQuerySet.as_manager()
+    search_fields = (*Activity.search_fields, "nnt")
+    search_people = ("candidate", "supervisors")
+    search_organisations = ("doctoral_school", "partners")
 
     class Meta:
         ordering = ["-start_year", "title"]
@@ -416,7 +428,9 @@ class Publication(Activity):
     )
 
     objects = PublicationQuerySet.as_manager()
-    search_fields = (*Activity.search_fields, "venue", "authorships__name")
+    # Authors as written, and the people they are linked to (renamed since, perhaps).
+    search_fields = (*Activity.search_fields, "venue", "doi", "hal_id", "authorships__name")
+    search_people = ("authorships__person",)
 
     class Meta:
         ordering = ["-year", "-month", "title"]

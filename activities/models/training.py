@@ -55,6 +55,8 @@ class Programme(Activity, Period):
     )
 
     objects = ProgrammeQuerySet.as_manager()
+    search_fields = (*Activity.search_fields, "specialities__name_fr", "specialities__name_en")
+    search_organisations = ("partners",)
 
     class Meta:
         ordering = ["title"]
