@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, View
 from django_filters.views import FilterView
 
-from . import exports, filters
+from . import charts, exports, filters
 from .access import scoped
 from .models import (
     CampusInitiative,
@@ -324,7 +324,8 @@ class CampusInitiativeDetailView(ActivityDetailView):
 
 
 def home(request):
-    counts = [(section, section.published().count()) for section in SECTIONS]
+    activities = charts.ActivityCounts([(section, section.published()) for section in SECTIONS])
+    counts = [(section, activities.per_kind[section.key]) for section in SECTIONS]
     targets = SDGTarget.objects.annotate(**_target_counts()).order_by("order")
     latest = (
         ResearchProject.objects.published()
@@ -334,7 +335,13 @@ def home(request):
     return render(
         request,
         "pages/home.html",
-        {"counts": counts, "targets": targets, "latest_projects": latest, "sections": SECTIONS},
+        {
+            "counts": counts,
+            "targets": targets,
+            "latest_projects": latest,
+            "sections": SECTIONS,
+            "charts": charts.activity_figures(activities),
+        },
     )
 
 
@@ -495,8 +502,14 @@ class StructureDetailView(PublicPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         ids = self.object.descendant_ids()
         in_tree = Q(structures__in=ids)
+        activities = charts.ActivityCounts(
+            [(section, section.published().for_structures(ids)) for section in SECTIONS]
+        )
         return super().get_context_data(
             groups=_activities_of(**{section.key: in_tree for section in SECTIONS}),
+            charts=charts.activity_figures(
+                activities, list_params={"structure": self.object.slug}, every_target=False
+            ),
             **kwargs,
         )
 
@@ -542,9 +555,17 @@ class TargetDetailView(PublicPageMixin, DetailView):
         return SDGTarget.objects.all()
 
     def get_context_data(self, **kwargs):
-        tagged = Q(targets=self.object)
+        target = self.object
+        tagged = Q(targets=target)
+        activities = charts.ActivityCounts(
+            [(section, section.published().for_target(target)) for section in SECTIONS]
+        )
         return super().get_context_data(
-            groups=_activities_of(**{section.key: tagged for section in SECTIONS}), **kwargs
+            groups=_activities_of(**{section.key: tagged for section in SECTIONS}),
+            charts=charts.activity_figures(
+                activities, list_params={"target": target.code}, target=target
+            ),
+            **kwargs,
         )
 
 
