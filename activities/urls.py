@@ -1,9 +1,9 @@
 """Public URLs, French first; the paths are translatable (gettext_lazy)."""
 
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import feeds, pages, views
 
 app_name = "activities"
 
@@ -72,4 +72,6 @@ urlpatterns = [
     path(_("cibles/"), views.TargetListView.as_view(), name="target-list"),
     path(_("cibles/<str:code>/"), views.TargetDetailView.as_view(), name="target-detail"),
     path(_("apercu/<str:model_name>/<int:pk>/"), views.preview, name="preview"),
+    path(_("flux/"), include(feeds.urlpatterns)),
+    path(_("accessibilite/"), pages.AccessibilityView.as_view(), name="accessibility"),
 ]

@@ -7,7 +7,8 @@ With no variable set, the portal runs for development on SQLite.
 
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from odd3.env import env_bool, env_database, env_int, env_list, env_str
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # sitemap.xml (activities.sitemaps); without django.contrib.sites, the request's host.
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "import_export",
@@ -126,6 +129,17 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Public list pages.
 PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
+
+# Where the public reports an accessibility problem (accessibility statement); empty:
+# the statement gives the school's postal address only.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "").strip()
+if CONTACT_EMAIL:
+    try:
+        validate_email(CONTACT_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"CONTACT_EMAIL={CONTACT_EMAIL!r} is not an e-mail address."
+        ) from None
 
 # Importers (activities.importers): HAL's search API, and how long (seconds) an import
 # waits for any answer from a remote source before giving up.

@@ -2,16 +2,33 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from activities.admin.imports import import_view
 from activities.admin.review import review_list
+from activities.pages import robots_txt
+from activities.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/a-relire/", admin.site.admin_view(review_list), name="admin-review"),
     path("admin/importer/", admin.site.admin_view(import_view), name="admin-import"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Crawlers look for these at the root, in no language.
+    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
 ]
 
 urlpatterns += i18n_patterns(path("", include("activities.urls")), prefix_default_language=True)
