@@ -238,9 +238,9 @@ def test_csv_has_a_header_row_lists_in_cells_and_absolute_page_urls(client, worl
 
 def test_csv_uses_the_comma_on_the_english_site(client, world):
     make_project(world)
-    _response, text = download(client, "/en/projets/export.csv")
+    _response, text = download(client, "/en/projects/export.csv")
     (row,) = csv_rows(text, delimiter=",")
-    assert row["url"].startswith("http://testserver/en/projets/")
+    assert row["url"].startswith("http://testserver/en/projects/")
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(client, world):
@@ -418,6 +418,6 @@ def test_an_empty_list_offers_no_export(client, world):
 
 def test_the_english_list_links_to_the_english_exports(client, world):
     make_project(world)
-    html = client.get("/en/projets/").content.decode()
-    assert 'href="/en/projets/export.csv"' in html
+    html = client.get("/en/projects/").content.decode()
+    assert 'href="/en/projects/export.csv"' in html
     assert ResearchProject.objects.count() == 1

@@ -139,5 +139,5 @@ def test_campus_page_shows_key_figures(client):
 
 
 def test_english_pages_show_english_titles(client):
-    html = client.get("/en/projets/tele-mouv/").content.decode()
+    html = client.get("/en/projects/tele-mouv/").content.decode()
     assert "Maintaining the benefits of a rehabilitation stay" in html

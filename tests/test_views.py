@@ -234,13 +234,13 @@ def test_search_finds_every_kind_and_never_drafts(client, world):
 def test_root_redirects_to_french_and_english_paths_answer(client, world):
     assert client.get("/").headers["Location"] == "/fr/"
     make_project(world)
-    assert client.get("/en/projets/").status_code == 200
+    assert client.get("/en/projects/").status_code == 200
 
 
 def test_language_switch_keeps_the_item(client, world):
     project = make_project(world)
     html = client.get(project.get_absolute_url()).content.decode()
-    assert f'href="/en/projets/{project.slug}/"' in html
+    assert f'href="/en/projects/{project.slug}/"' in html
 
 
 # Filters -------------------------------------------------------------------------------
