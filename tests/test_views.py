@@ -417,3 +417,25 @@ def test_index_pages_query_count_does_not_grow_with_rows(client, world, url_of):
             make(world)
     many = count_queries(client, url_of(world))
     assert few == many
+
+
+# Error pages ---------------------------------------------------------------------------
+
+
+def test_a_missing_page_answers_404_inside_the_site(client, settings):
+    settings.DEBUG = False
+    response = client.get("/fr/projets/nexiste-pas/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Page introuvable</h1>" in html
+    # The visitor keeps the header (navigation, search) and a way to search from here.
+    assert 'href="/fr/projets/"' in html
+    assert 'action="/fr/recherche/"' in html
+
+
+def test_the_server_error_page_needs_no_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")  # what django.views.defaults.server_error does
+    assert "Le portail a rencontré une erreur" in html
+    assert 'lang="en"' in html
