@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from activities.admin.evidence import evidence_export, evidence_view
 from activities.admin.imports import import_view
 from activities.admin.review import review_list
 from activities.pages import robots_txt
@@ -13,6 +14,12 @@ from activities.sitemaps import SITEMAPS
 urlpatterns = [
     path("admin/a-relire/", admin.site.admin_view(review_list), name="admin-review"),
     path("admin/importer/", admin.site.admin_view(import_view), name="admin-import"),
+    path("admin/preuves/", admin.site.admin_view(evidence_view), name="admin-evidence"),
+    path(
+        "admin/preuves/dossier/",
+        admin.site.admin_view(evidence_export),
+        name="admin-evidence-export",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Crawlers look for these at the root, in no language.

@@ -197,6 +197,7 @@ OTHER_PAGES = {
 }
 REVIEW_LIST = (LOGIN, 403, 403, 200, 200)  # /admin/a-relire/: publishers
 IMPORTER = (LOGIN, 403, 403, 200, 200)  # /admin/importer/ (HAL, theses.fr, BibTeX): publishers
+EVIDENCE = (LOGIN, 403, 403, 200, 200)  # /admin/preuves/ and its download: publishers
 
 
 def rights(role, key):
@@ -921,6 +922,21 @@ def test_review_list(world, role):
             assert admin_url(model, "change", world.pk(model, "draft_a")) not in links
 
 
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ["admin-evidence", "admin-evidence-export"])
+def test_evidence_view_and_download(world, role, name):
+    """The evidence for THE Impact Rankings: publishers; only published entries."""
+    response = world.client(role).get(reverse(name), {"year": "2023"})
+
+    expect_status(response, EVIDENCE[ROLES.index(role)])
+    if response.status_code == 200 and name == "admin-evidence":
+        links = set(re.findall(r'href="([^"]+)"', response.content.decode()))
+        publication = models.Publication
+        assert admin_url(publication, "change", world.pk(publication, "published_a")) in links
+        for key in ("draft_a", "submitted_a", "unpublished_a", "draft_b"):
+            assert admin_url(publication, "change", world.pk(publication, key)) not in links
+
+
 BIBTEX = b"""@article{durand2023,
   title = {Capteurs de la qualit{\\'e} de l'air},
   author = {Durand, Anne},
@@ -1160,6 +1176,6 @@ def test_every_admin_url_and_model_is_covered():
         for pattern in get_resolver().url_patterns
         if str(pattern.pattern).startswith("admin/") and not isinstance(pattern, URLResolver)
     }
-    assert outside == {"admin-review", "admin-import"}
+    assert outside == {"admin-review", "admin-import", "admin-evidence", "admin-evidence-export"}
     assert set(admin.site._registry) == set(MODELS)
     assert all(FAMILY[model] in IMPORTS for model in IMPORT_EXPORT_MODELS)
