@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 REPORT_YEAR ?= 2023
 
-.PHONY: help install messages update-messages run serve test lint format check clean
+.PHONY: help install system-deps messages update-messages run serve test lint format check clean
 
 help:
 	@echo "make run     - install, migrate, load the $(REPORT_YEAR) report, serve on http://$(HOST):$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint    - ruff check and format check"
 	@echo "make format  - ruff format and autofix"
 	@echo "make messages - compile the translations (locale/*.po → .mo; needs GNU gettext)"
+	@echo "make system-deps - install the Debian/Ubuntu packages: gettext, WeasyPrint's libraries, Chromium"
 	@echo "make update-messages - collect new interface strings into locale/en/…/django.po"
 
 # The virtual environment is rebuilt when the pinned requirements change.
@@ -24,6 +25,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# The system packages (Debian/Ubuntu; as root, or through sudo): GNU gettext (translations),
+# Pango, HarfBuzz, fontconfig and the DejaVu fonts (WeasyPrint, the report's PDF), Chromium
+# (browser tests). `make run` works without them: the PDF link then answers 503 and says so.
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 \
+	fonts-dejavu-core chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+system-deps:
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
 
 # Compiled translations are not in git: each .mo is rebuilt when its .po changes.
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)

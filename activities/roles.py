@@ -22,6 +22,8 @@ ACTIVITY_ROWS = (
     "authorship",
     "initiativefigure",
 )
+# The yearly report's editions and their rows (activities.models.report): publishers'.
+REPORT = ("reportedition", "reportstructure")
 CRUD = ("view", "add", "change", "delete")
 
 
@@ -38,9 +40,11 @@ _REDACTEUR = [
     *_perms(["structure", "sdgtarget"], ("view",)),
 ]
 
-# An Éditeur reviews, publishes and unpublishes, and edits anything.
+# An Éditeur reviews, publishes and unpublishes, edits anything, and writes the editions
+# of the yearly report.
 _EDITEUR = [
     *_perms(ACTIVITIES + ACTIVITY_ROWS + ("person", "organisation"), CRUD),
+    *_perms(REPORT, CRUD),
     *[f"activities.publish_{model}" for model in ACTIVITIES],
     *_perms(["structure", "sdgtarget"], ("view",)),
     "activities.edit_all_structures",

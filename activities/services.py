@@ -10,7 +10,9 @@ overwrites an editor's change, and loading twice writes nothing. ``update=True``
 existing records back in line with the file: the fields and relations it covers, nothing
 else (ORCID, DOI, URLs… belong to editors and importers). Every record written is
 validated first (``full_clean``); bad data stops the load with a message naming the
-record, and nothing is written.
+record, and nothing is written. The file's ``report`` entry, the year's edition of the
+report (its commitment, introductions and order of part B), follows the same rules, matched
+by year rather than slug; what the load did to it is ``LoadSummary.edition``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from activities.models import (
     ProjectMember,
     ProjectPartner,
     Publication,
+    ReportEdition,
+    ReportStructure,
     ResearchProject,
     SDGTarget,
     Structure,
@@ -254,13 +258,17 @@ class LoadSummary:
     path: Path
     update: bool
     counts: dict[str, SectionCounts]  # by section, in loading order
+    # What the load did to the year's edition: one of SectionCounts' outcomes, or "" when
+    # the file has no ``report`` entry. Not in the counts, which are records by slug.
+    edition: str = ""
 
     def total(self, outcome: str) -> int:
         return sum(getattr(counts, outcome) for counts in self.counts.values())
 
     @property
     def changed(self) -> bool:
-        return bool(self.total("created") or self.total("updated"))
+        edition_changed = self.edition in ("created", "updated")
+        return bool(self.total("created") or self.total("updated") or edition_changed)
 
 
 def report_path(*, year: int) -> Path:
@@ -288,7 +296,7 @@ def report_load(*, year: int, update: bool = False, path: Path | None = None) ->
         raise ReportDataError(
             f"{path.name}: the file is for year {data.get('year')!r}, not {year}."
         )
-    known = {"year", *(section.key for section in SECTIONS)}
+    known = {"year", "report", *(section.key for section in SECTIONS)}
     if unknown := sorted(set(data) - known):
         raise ReportDataError(
             f"{path.name}: unknown section(s) {', '.join(map(str, unknown))}; "
@@ -301,7 +309,23 @@ def report_load(*, year: int, update: bool = False, path: Path | None = None) ->
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), search.deferred():
         for section in SECTIONS:
             loader.load_section(section, data.get(section.key))
-    return LoadSummary(year=year, path=path, update=update, counts=loader.counts)
+        edition = loader.load_edition(year, data.get("report"))
+    return LoadSummary(year=year, path=path, update=update, counts=loader.counts, edition=edition)
+
+
+# The edition's fields the file writes (``report`` entry), besides its year; its
+# ``structures`` list the order of part B.
+EDITION_FIELDS = (
+    "commitment_fr",
+    "commitment_en",
+    "training_intro_fr",
+    "training_intro_en",
+    "research_intro_fr",
+    "research_intro_en",
+    "campus_intro_fr",
+    "campus_intro_en",
+    "is_published",
+)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -414,6 +438,58 @@ class _Loader:
         self._save(obj, where, section.unchecked)
         self._write_relations(section, obj, many, rows, where, replace=True)
         return "updated"
+
+    def load_edition(self, year: int, record: Any) -> str:
+        """The file's ``report`` entry: the year's edition, matched by year, with the same
+        rules as the records (created, unchanged, kept as an editor left it, or updated)."""
+        if record is None:
+            return ""
+        where = f"{self.source}, report"
+        if not isinstance(record, dict):
+            raise ReportDataError(f"{where}: expected a mapping of fields.")
+        keys = {*EDITION_FIELDS, "structures"}
+        if unknown := sorted(set(record) - keys):
+            raise ReportDataError(
+                f"{where}: unknown field(s) {', '.join(map(str, unknown))}; "
+                f"the fields are {', '.join(sorted(keys))}."
+            )
+        values = self._values(ReportEdition, EDITION_FIELDS, {}, record, where)
+        order = self._refs(Structure, record.get("structures"), f"{where}: structures")
+        if len({structure.pk for structure in order}) != len(order):
+            raise ReportDataError(f"{where}: structures: a structure is listed twice.")
+        unchecked = _fields_except(ReportEdition, {"year", *EDITION_FIELDS})
+
+        edition = ReportEdition.objects.filter(year=year).first()
+        if edition is None:
+            edition = ReportEdition(year=year, **values)
+            self._save(edition, where, unchecked)
+            self._write_order(edition, order, where)
+            return "created"
+        current = list(
+            edition.structure_order.order_by("order", "pk").values_list("structure_id", flat=True)
+        )
+        differs = current != [structure.pk for structure in order] or any(
+            not _same(edition._meta.get_field(name), getattr(edition, name), value)
+            for name, value in values.items()
+        )
+        if not differs:
+            return "unchanged"
+        if not self.update:
+            candidate = ReportEdition(pk=edition.pk, year=year, **values)
+            candidate._state.adding = False
+            self._validate(candidate, where, unchecked)
+            return "kept"
+        for name, value in values.items():
+            setattr(edition, name, value)
+        self._save(edition, where, unchecked)
+        edition.structure_order.all().delete()
+        self._write_order(edition, order, where)
+        return "updated"
+
+    def _write_order(self, edition, structures, where: str) -> None:
+        for position, structure in enumerate(structures):
+            row = ReportStructure(edition=edition, structure=structure, order=position)
+            self._save(row, f"{where}: structures #{position + 1}", ["edition", "structure"])
 
     # Reading the file's values
 

@@ -6,9 +6,10 @@ with its hreflang alternates in both languages and an ``x-default``.
 
 Included: the home page, the list pages, the published detail pages (lastmod = the
 entry's updated_at), people and partners who have a public page (``with_public_activity``),
-every structure (all have a public page, listed by the structures index) and the SDG 3
-targets. Never a draft. Not included: search results (robots.txt keeps crawlers out of
-them) and exports (files, not pages).
+every structure (all have a public page, listed by the structures index), the SDG 3
+targets, and the report index and the yearly report of every year it lists. Never a
+draft. Not included: search results (robots.txt keeps crawlers out of them) and exports
+(files, not pages).
 
 At scale: a page of a sitemap fetches only its own rows (one COUNT, one slice with the
 few columns a URL needs), not every object of the section.
@@ -23,6 +24,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from .models import Organisation, Person, SDGTarget, Structure
+from .reports import report_years
 from .views import SECTIONS
 
 
@@ -103,6 +105,7 @@ class PagesSitemap(PortalSitemap):
         "activities:partner-list",
         "activities:person-list",
         "activities:accessibility",
+        "activities:report-list",
     ]
 
     def _items(self):
@@ -173,6 +176,20 @@ class TargetSitemap(QuerySetSitemap):
         return SDGTarget.objects.all()
 
 
+class ReportSitemap(PortalSitemap):
+    """The yearly report of each year that has one (one query: activities.reports). No
+    lastmod: a report changes with the entries it gathers."""
+
+    def _items(self):
+        return [(year, language) for year in self.items() for language in self._languages()]
+
+    def items(self):
+        return [entry.year for entry in report_years()]
+
+    def location(self, year):
+        return reverse("activities:report-detail", kwargs={"year": year})
+
+
 # Section name → sitemap class (the views make one instance per request), in index order.
 SITEMAPS = {
     "pages": PagesSitemap,
@@ -181,4 +198,5 @@ SITEMAPS = {
     "structures": StructureSitemap,
     "partners": PartnerSitemap,
     "targets": TargetSitemap,
+    "reports": ReportSitemap,
 }

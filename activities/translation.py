@@ -13,6 +13,7 @@ from .models import (
     ProgrammeFigure,
     ProgrammeSpeciality,
     Publication,
+    ReportEdition,
     ResearchProject,
     SDGTarget,
     Structure,
@@ -63,6 +64,13 @@ class FigureTranslation(TranslationOptions):
     empty_values = ""
 
 
+@register(ReportEdition)
+class ReportEditionTranslation(TranslationOptions):
+    fields = ("commitment", "training_intro", "research_intro", "campus_intro")
+    required_languages = ("fr",)
+    empty_values = ""
+
+
 # History (django-simple-history) is registered here, after modeltranslation, so that each
 # historical model copies the ``_fr`` / ``_en`` columns too. Through models (authors,
 # supervisors, partners…) keep their own history; plain many-to-many relations are
@@ -78,6 +86,7 @@ def _register_history():
         ProgrammePartner,
         ProjectMember,
         ProjectPartner,
+        ReportStructure,
         ThesisSupervisor,
     )
 
@@ -100,6 +109,8 @@ def _register_history():
         Authorship: [],
         InitiativeFigure: [],
         Editorship: [],
+        ReportEdition: [],
+        ReportStructure: [],
     }
     for model, m2m_fields in histories.items():
         # The search documents are derived data (activities.search), rebuilt on every

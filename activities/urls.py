@@ -3,7 +3,7 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import feeds, pages, views
+from . import feeds, pages, report_documents, report_views, views
 
 app_name = "activities"
 
@@ -74,4 +74,8 @@ urlpatterns = [
     path(_("apercu/<str:model_name>/<int:pk>/"), views.preview, name="preview"),
     path(_("flux/"), include(feeds.urlpatterns)),
     path(_("accessibilite/"), pages.AccessibilityView.as_view(), name="accessibility"),
+    path(_("rapport/"), report_views.report_list, name="report-list"),
+    path(_("rapport/<int:year>/"), report_views.report_detail, name="report-detail"),
+    # The report as PDF and DOCX, under the page's own (translated) path.
+    path(_("rapport/<int:year>/"), include(report_documents.urlpatterns)),
 ]

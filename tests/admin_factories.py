@@ -15,6 +15,7 @@ from .factories import (
     PersonFactory,
     ProgrammeFactory,
     PublicationFactory,
+    ReportEditionFactory,
     ResearchProjectFactory,
     StructureFactory,
     ThesisFactory,
@@ -155,6 +156,13 @@ def initiative_with_rows(**kwargs):
     initiative = CampusInitiativeFactory(provider=OrganisationFactory(), **kwargs)
     InitiativeFigureFactory(initiative=initiative)
     return initiative
+
+
+def edition_with_rows(**kwargs):
+    """A report edition with one structure in the order of its part B."""
+    edition = ReportEditionFactory(**kwargs)
+    models.ReportStructure.objects.create(edition=edition, structure=StructureFactory(), order=0)
+    return edition
 
 
 class StaffUserFactory(DjangoModelFactory):

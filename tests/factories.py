@@ -100,3 +100,12 @@ class CampusInitiativeFactory(ActivityFactory):
     audience = models.CampusInitiative.Audience.STUDENTS
     category = models.CampusInitiative.Category.SPORT
     start_year = 2023
+
+
+class ReportEditionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ReportEdition
+
+    year = factory.Sequence(lambda n: 1950 + n % 150)
+    commitment_fr = "Notre engagement pour la santé et le bien-être de tous."
+    is_published = True

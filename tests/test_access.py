@@ -8,7 +8,8 @@ every row, relation, history record and admin log entry as it was.
 The world: lab A with team A1 below it, lab B, a spare campus service; in each of the five
 kinds of activity a draft, a submitted, a published and an unpublished entry of team A1
 and a draft of lab B; a person of A1, one of B and one from outside the school; an
-organisation, an SDG target, a user without a role and a group. The Rédacteur "same"
+organisation, an SDG target, a user without a role, a group and a draft edition of the
+yearly report. The Rédacteur "same"
 edits lab A (so team A1's entries are theirs), the Rédacteur "other" edits lab B. The
 world is built once; each test runs in a savepoint rolled back after it, so every test
 starts from the same world (see ``built_world``).
@@ -45,6 +46,7 @@ from .factories import (
     PersonFactory,
     ProgrammeFactory,
     PublicationFactory,
+    ReportEditionFactory,
     ResearchProjectFactory,
     StructureFactory,
     ThesisFactory,
@@ -87,6 +89,8 @@ RIGHTS = {
     "target": ("v", "v", "v", "vc"),
     "user": ("", "", "", "vcd"),
     "group": ("", "", "", "vcd"),
+    # The yearly report's editions: publishers write them.
+    "edition": ("", "", "vcd", "vcd"),
 }
 
 # Who may add an entry of each kind (the add form), and import a file of them.
@@ -99,6 +103,7 @@ ADDS = {
     "target": (False, False, False, False),  # the 13 targets come from a migration
     "user": (False, False, False, True),
     "group": (False, False, False, True),
+    "edition": (False, False, True, True),
 }
 IMPORTS = {
     "activity": (False, False, True, True),  # an import may change published entries
@@ -229,6 +234,7 @@ OBJECTS = {
     models.SDGTarget: ("target",),
     User: ("user",),
     Group: ("group",),
+    models.ReportEdition: ("edition",),
 }
 MODELS = tuple(OBJECTS)
 FAMILY = {
@@ -239,6 +245,7 @@ FAMILY = {
     models.SDGTarget: "target",
     User: "user",
     Group: "group",
+    models.ReportEdition: "edition",
 }
 HISTORY_MODELS = tuple(
     model for model in MODELS if getattr(model._meta, "simple_history_manager_attribute", None)
@@ -294,6 +301,7 @@ class World:
             (models.SDGTarget, "target"): models.SDGTarget.objects.get(code="3.4"),
             (User, "user"): staff_user("sans-role"),
             (Group, "group"): GroupFactory(name="Invités"),
+            (models.ReportEdition, "edition"): ReportEditionFactory(year=2019, is_published=False),
         }
         self._sessions = {role: logged_in_session(user) for role, user in self.users.items()}
         self._forms = {}
@@ -433,6 +441,7 @@ EDITS = {
     models.SDGTarget: ("short_title_fr", "Intitulé modifié"),
     User: ("first_name", "Prénom-modifié"),
     Group: ("name", "Groupe modifié"),
+    models.ReportEdition: ("commitment_fr", "Engagement modifié."),
 }
 
 
@@ -538,6 +547,7 @@ NEW = {
         "password2": "Un-mot-de-passe-solide-42",
     },
     Group: {"name": "Nouveau groupe"},
+    models.ReportEdition: {"year": "2031", "commitment_fr": "Un nouvel engagement."},
 }
 for _model in ACTIVITIES:
     NEW[_model] |= {"title_fr": "Nouvelle fiche"}
@@ -548,6 +558,7 @@ NEW_LOOKUP = {
     User: {"username": "nouvelle-recrue"},
     Group: {"name": "Nouveau groupe"},
     models.SDGTarget: {"code": "3.z"},
+    models.ReportEdition: {"year": 2031},
 }
 
 
@@ -629,6 +640,7 @@ CHANGE_KEYS = {
     "target",
     "user",
     "group",
+    "edition",
 }
 
 
@@ -980,6 +992,7 @@ AUTOCOMPLETE = {
     (models.Thesis, "project"): models.ResearchProject,
     (models.Publication, "theses"): models.Thesis,
     (models.CampusInitiative, "provider"): models.Organisation,
+    (models.ReportStructure, "structure"): models.Structure,
     (models.Editorship, "user"): User,
 }
 

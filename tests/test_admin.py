@@ -20,6 +20,7 @@ from .admin_factories import (
     AuthorshipFactory,
     GroupFactory,
     SuperUserFactory,
+    edition_with_rows,
     initiative_with_rows,
     programme_with_rows,
     project_with_rows,
@@ -70,6 +71,7 @@ BUILDERS = {
     "activities.Thesis": lambda: thesis_with_rows(**tagged()),
     "activities.Publication": lambda: publication_with_rows(**tagged()),
     "activities.CampusInitiative": lambda: initiative_with_rows(**tagged()),
+    "activities.ReportEdition": edition_with_rows,
     "auth.Group": GroupFactory,
     "auth.User": SuperUserFactory,
 }

@@ -551,6 +551,7 @@ def test_sitemap_index_lists_every_section(client, world):
             "structures",
             "partners",
             "targets",
+            "reports",
         ]
     ]
 
@@ -603,7 +604,7 @@ def test_sitemap_pages_include_home_lists_and_the_statement(client, world):
     assert urls["http://testserver/fr/"]["x-default"] == "http://testserver/"
     for path in ["/fr/formations/", "/fr/projets/", "/fr/campus/", "/fr/accessibilite/"]:
         assert f"http://testserver{path}" in urls
-    assert len(urls) == 2 * 11  # 11 pages, 2 languages
+    assert len(urls) == 2 * 12  # 12 pages (the report index last), 2 languages
 
 
 def test_sitemap_pages_beyond_the_limit(client, world, monkeypatch):
@@ -640,9 +641,10 @@ def test_sitemap_query_count_does_not_grow_with_rows(client, world):
         make_project(world)
         ProjectMember.objects.create(project=make_project(world), person=PersonFactory())
     many = [count_queries(client, url) for url in SITEMAP_URLS]
-    # Index: per section one COUNT, and for the five activity kinds a MAX(updated_at).
+    # Index: per section one COUNT, and for the five activity kinds a MAX(updated_at);
+    # the reports' section, one query for the years that have a report.
     # A section page: one COUNT, one slice of rows.
-    assert few == many == [9 + 5, 2, 2]
+    assert few == many == [9 + 5 + 1, 2, 2]
 
 
 # Feeds ---------------------------------------------------------------------------------

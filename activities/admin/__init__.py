@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, campus, reference, research, training
+from . import accounts, campus, reference, report, research, training
 
-__all__ = ["accounts", "campus", "reference", "research", "training"]
+__all__ = ["accounts", "campus", "reference", "report", "research", "training"]
 
 admin.site.site_header = _("Portail ODD 3 — IMT Mines Alès")
 admin.site.site_title = _("Portail ODD 3 — IMT Mines Alès")

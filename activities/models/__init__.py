@@ -3,6 +3,7 @@
 from .base import Activity, KeyFigure, State, TimeStampedModel
 from .campus import CampusInitiative, InitiativeFigure
 from .reference import Editorship, Organisation, Person, SDGTarget, Structure
+from .report import ReportEdition, ReportStructure
 from .research import (
     Authorship,
     ProjectMember,
@@ -30,6 +31,8 @@ __all__ = [
     "ProjectMember",
     "ProjectPartner",
     "Publication",
+    "ReportEdition",
+    "ReportStructure",
     "ResearchProject",
     "SDGTarget",
     "State",

@@ -66,6 +66,9 @@ PAGES = [
     Page("activities:target-list"),
     Page("activities:target-detail", {"code": "3.4"}),
     Page("activities:accessibility"),
+    Page("activities:report-list"),
+    Page("activities:report-detail", {"year": 2023}),
+    Page("activities:report-detail", {"year": 2024}),  # with what is new since 2023
 ]
 
 # URL names outside the admin that are not HTML pages for the public, and why.
@@ -75,6 +78,8 @@ NOT_PUBLIC_PAGES = {
     "robots": "robots.txt, plain text for crawlers",
     "sitemap": "XML for search engines",
     "sitemap-section": "XML for search engines",
+    "activities:report-pdf": "the report as a PDF file, made from the report page's HTML",
+    "activities:report-docx": "the report as a Word (DOCX) file, not a page",
 }
 
 
