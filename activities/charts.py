@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import SDGTarget
-from .models.base import Period
+from .models.base import Period, years_running
 
 # Geometry, in SVG user units. The viewBox is about as wide as the chart is drawn on a
 # phone (390 px screen) and in one of three columns on a desktop, so that text is shown
@@ -378,9 +378,9 @@ class ActivityCounts:
         years = defaultdict(lambda: defaultdict(int))
         for key, rows in self.spans.items():
             for start, end, n in rows:
-                last = self.this_year if end is None else min(end, self.this_year)
-                for year in range(start, last + 1):
-                    years[year][key] += n
+                for year in years_running(start, end, self.this_year):
+                    if year <= self.this_year:  # no bar for a year not begun
+                        years[year][key] += n
         return years
 
     @cached_property

@@ -43,7 +43,7 @@ from .models import (
     Structure,
     Thesis,
 )
-from .models.base import MAX_YEAR, MIN_YEAR
+from .models.base import MAX_YEAR, MIN_YEAR, years_running
 
 INVALID_CHOICE = _("« %(value)s » ne correspond à aucun choix possible.")
 # An offered choice and the number of results it gives: "CERIS (7)".
@@ -306,7 +306,7 @@ class ActivityFilterSet(django_filters.FilterSet):
         years = set()
         for row in rows:
             first, last = self._row_years(row)
-            years.update(range(first, (last if last is not None else max(this_year, first)) + 1))
+            years.update(years_running(first, last, this_year))
         if selected is not None:
             years.add(int(selected))
         offered = []

@@ -65,7 +65,6 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import reports
 from .report_views import can_preview_editions
-from .views import SECTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +189,6 @@ def pdf_unavailable(request, report, error):
     logger.error("The report's PDF cannot be generated (WeasyPrint unavailable): %s", error)
     context = {
         "report": report,
-        "sections": SECTIONS,
         "report_nav": True,
         "packages": PDF_SYSTEM_PACKAGES,
     }

@@ -17,7 +17,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import reports
-from .views import SECTIONS
 
 
 def can_preview_editions(user) -> bool:
@@ -29,7 +28,7 @@ def report_list(request):
     return render(
         request,
         "reports/report_list.html",
-        {"years": reports.report_years(), "sections": SECTIONS, "report_nav": True},
+        {"years": reports.report_years(), "report_nav": True},
     )
 
 
@@ -39,7 +38,7 @@ def report_detail(request, year):
         raise Http404
     preview = can_preview_editions(request.user)
     report = reports.build_report(year, include_draft_edition=preview)
-    context = {"report": report, "sections": SECTIONS, "report_nav": True}
+    context = {"report": report, "report_nav": True}
     if not report.exists:
         context["years"] = [entry.year for entry in reports.report_years()]
     response = render(request, "reports/report.html", context, status=200 if report.exists else 404)

@@ -65,7 +65,7 @@ from .models import (
     Thesis,
     ThesisSupervisor,
 )
-from .models.base import MIN_YEAR
+from .models.base import MIN_YEAR, years_running
 
 # -- The report as data --------------------------------------------------------------------
 
@@ -788,8 +788,9 @@ def report_years() -> list[YearEntry]:
     this_year = last_year()
     counts: dict[int, Counter] = defaultdict(Counter)
     for kind, start, end, number in spans[0].union(*spans[1:], all=True):
-        for year in range(max(start, MIN_YEAR), min(end or this_year, this_year) + 1):
-            counts[year][kind] += number
+        for year in years_running(start, end, this_year):
+            if MIN_YEAR <= year <= this_year:  # a year not begun has no report
+                counts[year][kind] += number
     return [
         YearEntry(
             year=year,

@@ -87,7 +87,6 @@ class PublicPageMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["section"] = self.section or SECTION_BY_MODEL.get(getattr(self, "model", None))
-        context["sections"] = SECTIONS
         return context
 
 
@@ -339,7 +338,6 @@ def home(request):
             "counts": counts,
             "targets": targets,
             "latest_projects": latest,
-            "sections": SECTIONS,
             "charts": charts.activity_figures(activities),
         },
     )
@@ -414,7 +412,6 @@ def search(request):
             "selected": selected,
             "page_obj": page,
             "notices": notices,
-            "sections": SECTIONS,
         },
     )
 

@@ -82,6 +82,12 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(state=State.SUBMITTED).order_by("submitted_at")
 
 
+def years_running(start, end, this_year):
+    """The years an activity from ``start`` to ``end`` ran. Without an end it is still
+    running: up to this year, or its start year when that is later."""
+    return range(start, (end if end is not None else max(this_year, start)) + 1)
+
+
 class PeriodQuerySet(ActivityQuerySet):
     """Activities that run over a span of years (end_year empty: still running)."""
 
@@ -95,7 +101,7 @@ class PeriodQuerySet(ActivityQuerySet):
         this_year = timezone.now().year
         years = set()
         for start, end in self.values_list("start_year", "end_year").distinct():
-            years.update(range(start, (end or max(this_year, start)) + 1))
+            years.update(years_running(start, end, this_year))
         return sorted(years, reverse=True)
 
 
